@@ -1,0 +1,132 @@
+/**
+ * Backend selection. The library uses the `@tensorflow/tfjs-core` API only; the backend that
+ * executes it is picked once at start-up, in this order:
+ *
+ *   gpu  — `@tensorflow/tfjs-node-gpu` (libtensorflow with CUDA)
+ *   node — `@tensorflow/tfjs-node`     (libtensorflow, CPU)
+ *   wasm — `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD)
+ *   cpu  — `@tensorflow/tfjs-backend-cpu`  (plain JavaScript)
+ *
+ * `AUIF_BACKEND=gpu|node|wasm|cpu` forces one; if it cannot load, {@link initBackend} throws a
+ * {@link BackendError} saying why and how to install it. The native packages are optional
+ * dependencies whose install script downloads libtensorflow; see the README.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+
+export type BackendName = 'gpu' | 'node' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['gpu', 'node', 'wasm', 'cpu'];
+
+export class BackendError extends Error {
+  constructor(message: string) { super(message); this.name = 'BackendError'; }
+}
+
+export interface BackendInfo {
+  /** Our name for it. */
+  name: BackendName;
+  /** tfjs's registered backend name ('tensorflow', 'wasm', 'cpu'). */
+  tfName: string;
+  /** Why each earlier candidate was passed over. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+const HOW_TO: Record<BackendName, string> = {
+  gpu: 'needs CUDA 11.2 + cuDNN 8.1 and libtensorflow: `npm install --allow-scripts=@tensorflow/tfjs-node-gpu @tensorflow/tfjs-node-gpu` '
+    + '(npm ≥ 11 runs its install script only when allowed; it downloads libtensorflow from storage.googleapis.com)',
+  node: 'needs libtensorflow: `npm install --allow-scripts=@tensorflow/tfjs-node @tensorflow/tfjs-node` '
+    + '(its install script downloads libtensorflow from storage.googleapis.com)',
+  wasm: 'reinstall the dependencies: `npm install` (package @tensorflow/tfjs-backend-wasm)',
+  cpu: 'reinstall the dependencies: `npm install` (package @tensorflow/tfjs-backend-cpu)',
+};
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}
+
+async function load(name: BackendName): Promise<string> {
+  switch (name) {
+    case 'gpu':
+      await import('@tensorflow/tfjs-node-gpu' as string);
+      return 'tensorflow';
+    case 'node':
+      await import('@tensorflow/tfjs-node' as string);
+      return 'tensorflow';
+    case 'wasm': {
+      await import('@tensorflow/tfjs-backend-wasm');
+      const { registerWasmKernels } = await import('./wasm_kernels.js');
+      registerWasmKernels();
+      return 'wasm';
+    }
+    case 'cpu':
+      return 'cpu';
+  }
+}
+
+async function activate(name: BackendName): Promise<string> {
+  const tfName = await load(name);
+  if (!(await tf.setBackend(tfName))) throw new Error(`tfjs could not initialise backend '${tfName}'`);
+  await tf.ready();
+  if (name === 'gpu') {
+    // tfjs-node-gpu silently runs on the CPU when CUDA is absent; insist on a GPU device.
+    const be = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
+    if (be.binding?.isUsingGpuDevice && !be.binding.isUsingGpuDevice()) {
+      throw new Error('libtensorflow loaded but sees no CUDA device');
+    }
+  }
+  if (name === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
+  return tfName;
+}
+
+let current: BackendInfo | null = null;
+let pending: Promise<BackendInfo> | null = null;
+
+/**
+ * Picks and activates the backend (once; later calls return the same answer unless `force`).
+ * @param opts.backend force one backend (default: `$AUIF_BACKEND`, else the first that loads)
+ * @param opts.quiet do not log the choice to stderr
+ */
+export async function initBackend(opts: { backend?: BackendName; quiet?: boolean; force?: boolean } = {}): Promise<BackendInfo> {
+  if (!opts.force) {
+    if (current && (!opts.backend || opts.backend === current.name)) return current;
+    if (pending && !opts.backend) return pending;
+  }
+  const wanted = opts.backend ?? parseEnv(process.env.AUIF_BACKEND);
+  pending = (async () => {
+    const skipped: BackendInfo['skipped'] = [];
+    const order = wanted ? [wanted] : BACKEND_ORDER;
+    for (const name of order) {
+      try {
+        const tfName = await activate(name);
+        current = { name, tfName, skipped };
+        if (!opts.quiet && !process.env.AUIF_QUIET) {
+          const why = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
+          process.stderr.write(`[auif] backend: ${name}${why}\n`);
+        }
+        return current;
+      } catch (e) {
+        if (wanted) {
+          throw new BackendError(`AUIF_BACKEND=${name} cannot be used: ${firstLine(e)}.\n  How to get it: ${HOW_TO[name]}`);
+        }
+        skipped.push({ name, reason: firstLine(e) });
+      }
+    }
+    throw new BackendError(`no tfjs backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+  })();
+  try {
+    return await pending;
+  } finally {
+    pending = null;
+  }
+}
+
+/** The active backend, or null before {@link initBackend}. */
+export function currentBackend(): BackendInfo | null {
+  return current;
+}
+
+export function parseEnv(v: string | undefined): BackendName | undefined {
+  if (v === undefined || v === '') return undefined;
+  const s = v.trim().toLowerCase();
+  if ((BACKEND_ORDER as readonly string[]).includes(s)) return s as BackendName;
+  throw new BackendError(`AUIF_BACKEND='${v}' is not one of ${BACKEND_ORDER.join(', ')}`);
+}

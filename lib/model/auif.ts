@@ -1,0 +1,73 @@
+/**
+ * The AUIF test phase (AUIF Fig. 1c; upstream `Test_fusion`):
+ *
+ *   (B_ir, D_ir) = (baseEncoder(I_ir), detailEncoder(I_ir)),  likewise for I_vis
+ *   F = decoder(fuse(B_ir, B_vis), fuse(D_ir, D_vis))
+ *
+ * and the training-phase reconstruction Î = decoder(Bᴺ, Dᴺ) of one image. IR and VIS travel
+ * through each encoder together as a batch of two (eval-mode BN is per pixel, so this is exact).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { decoder } from './decoder.js';
+import { encode } from './encoder.js';
+import type { AuifParams } from './params.js';
+import { fuseMaps, type FusionMode } from '../fusion/rules.js';
+import { MIN_SIDE } from '../unrolling/filters.js';
+import { ImageError, type GreyImage } from '../io/image.js';
+
+/** Checks that an image is large enough for the network (the 19×19 Laplacian's reflect pad). */
+export function checkSize(width: number, height: number, name = 'image'): void {
+  if (width < MIN_SIDE || height < MIN_SIDE) {
+    throw new ImageError(`${name} is ${width}×${height}; AUIF needs at least ${MIN_SIDE}×${MIN_SIDE} pixels (the 19×19 Laplacian reflect-pads by 9)`, name);
+  }
+}
+
+/** Checks an IR/VIS pair: same size, each large enough. */
+export function checkPair(ir: { width: number; height: number }, vis: { width: number; height: number }, names = { ir: 'IR image', vis: 'VIS image' }): void {
+  if (ir.width !== vis.width || ir.height !== vis.height) {
+    throw new ImageError(`IR and VIS sizes differ: ${names.ir} is ${ir.width}×${ir.height}, ${names.vis} is ${vis.width}×${vis.height} (AUIF fuses registered pairs of equal size; nothing is resized)`);
+  }
+  checkSize(ir.width, ir.height, names.ir);
+  checkSize(vis.width, vis.height, names.vis);
+}
+
+/** A grey image as an NHWC tensor [1, h, w, 1]. */
+export function toTensor(img: GreyImage): tf.Tensor4D {
+  return tf.tensor4d(img.data, [1, img.height, img.width, 1]);
+}
+
+/** Feature maps of a batch of images: Bᴺ, Dᴺ (and all Bᵏ, Dᵏ when asked). */
+export function decompose(I: tf.Tensor4D, params: AuifParams, opts: { keepIntermediate?: boolean } = {}) {
+  const base = encode(I, params.base, opts);
+  const detail = encode(I, params.detail, opts);
+  return { B: base.out, D: detail.out, Bsteps: base.steps, Dsteps: detail.steps };
+}
+
+/** Î = decoder(Bᴺ, Dᴺ): the training-phase reconstruction, eval mode. */
+export function reconstruct(I: tf.Tensor4D, params: AuifParams): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { B, D } = decompose(I, params);
+    return decoder(B, D, params.decoder);
+  });
+}
+
+/** F = decoder(fuse(B_ir, B_vis), fuse(D_ir, D_vis)) for [1, h, w, 1] tensors in [0, 1]. */
+export function fuseTensors(ir: tf.Tensor4D, vis: tf.Tensor4D, params: AuifParams, mode: FusionMode = 'sum'): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { B, D } = decompose(tf.concat([ir, vis], 0), params);
+    const [Bir, Bvis] = tf.split(B, 2, 0) as tf.Tensor4D[];
+    const [Dir, Dvis] = tf.split(D, 2, 0) as tf.Tensor4D[];
+    return decoder(fuseMaps(Bir, Bvis, mode), fuseMaps(Dir, Dvis, mode), params.decoder);
+  });
+}
+
+/** Fuses a registered IR/VIS pair of grey images (values in [0, 1]); returns F in [0, 1]. */
+export async function fuse(ir: GreyImage, vis: GreyImage, params: AuifParams, mode: FusionMode = 'sum'): Promise<GreyImage> {
+  checkPair(ir, vis);
+  const F = tf.tidy(() => fuseTensors(toTensor(ir), toTensor(vis), params, mode));
+  try {
+    return { width: ir.width, height: ir.height, data: (await F.data()) as Float32Array };
+  } finally {
+    F.dispose();
+  }
+}

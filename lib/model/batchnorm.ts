@@ -1,0 +1,42 @@
+/**
+ * BatchNorm2d(1) with PyTorch semantics (Ioffe & Szegedy 2015; `torch.nn.BatchNorm2d`):
+ *
+ *   eval:  y = (x − μ̂) / √(σ̂² + ε) · γ + β          (running statistics μ̂, σ̂²)
+ *   train: y = (x − μ_B) / √(σ²_B + ε) · γ + β        (batch statistics, biased variance)
+ *          μ̂ ← (1 − m)·μ̂ + m·μ_B,  σ̂² ← (1 − m)·σ̂² + m·σ²_B·n/(n − 1)   (unbiased), m = 0.1
+ *
+ * Tensors are NHWC with one channel, so the statistics run over every element.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { BN_EPS, BN_MOMENTUM, type BatchNormParams } from './params.js';
+
+/** Eval-mode batch norm with the running statistics. */
+export function batchNormEval(x: tf.Tensor4D, bn: BatchNormParams): tf.Tensor4D {
+  return tf.tidy(() => {
+    // ATen's CPU kernel: α = γ / √(σ̂² + ε), y = x·α + (β − μ̂·α)
+    const alpha = tf.mul(bn.gamma, tf.div(1, tf.sqrt(tf.add(bn.runningVar, BN_EPS))));
+    return tf.add(tf.mul(x, alpha), tf.sub(bn.beta, tf.mul(bn.runningMean, alpha))) as tf.Tensor4D;
+  });
+}
+
+/** Running statistics after one training batch (not differentiated). */
+export interface BatchNormUpdate { runningMean: tf.Tensor1D; runningVar: tf.Tensor1D }
+
+/**
+ * Train-mode batch norm: normalises with the batch statistics (biased variance) and returns
+ * the updated running statistics (unbiased variance, momentum 0.1) alongside.
+ */
+export function batchNormTrain(x: tf.Tensor4D, bn: BatchNormParams): { y: tf.Tensor4D; update: BatchNormUpdate } {
+  const n = x.size;
+  const { mean, variance } = tf.moments(x);
+  const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, BN_EPS))), bn.gamma), bn.beta) as tf.Tensor4D;
+  const update = tf.tidy(() => {
+    const m = tf.reshape(tf.stopGradient(mean), [1]);
+    const v = tf.mul(tf.reshape(tf.stopGradient(variance), [1]), n / (n - 1));
+    return {
+      runningMean: tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(m, BN_MOMENTUM)) as tf.Tensor1D,
+      runningVar: tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(v, BN_MOMENTUM)) as tf.Tensor1D,
+    };
+  });
+  return { y, update };
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Runs the uvu suites under test/ (TypeScript, loaded through tsx) and closes with the line
+// "N passed, N failed, N skipped" that CI reads. Extra arguments are a uvu file pattern,
+// e.g. `npm test -- unrolling`.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const uvuBin = path.join(path.dirname(require.resolve('uvu/package.json')), 'bin.js');
+const pattern = process.argv[2] ? `${process.argv[2]}.*\\.test\\.ts$` : '\\.test\\.ts$';
+const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, 'test', pattern],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } });
+let out = '';
+child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+child.on('close', (code, signal) => {
+  const num = (label) => { const m = out.match(new RegExp(`${label}:\\s+(\\d+)`)); return m ? Number(m[1]) : NaN; };
+  const total = num('Total'), passed = num('Passed'), skipped = num('Skipped');
+  if (Number.isNaN(total)) {
+    console.log(`\ntest runner ended without a summary (exit ${code}${signal ? `, signal ${signal}` : ''})`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  const failed = Math.max(0, total - passed - skipped) + (code !== 0 && total === passed + skipped ? 1 : 0);
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(failed > 0 ? 1 : 0);
+});
