@@ -1,0 +1,128 @@
+/**
+ * Dev tool: writes the data manifests from local copies of the upstream repositories.
+ *
+ *   node --import tsx scripts/make-manifest.ts [--auif DIR] [--didfuse DIR] [--check]
+ *
+ * Defaults: ../shared/upstream/auif and ../shared/upstream/didfuse beside the checkout.
+ * Writes (deterministic: files sorted by path, no timestamps):
+ *   datasets/manifest.json          AUIF Datasets/, Test_result/, image/
+ *   models/manifest.json            AUIF Models/
+ *   datasets/manifest.didfuse.json  DIDFuse Models/, Test_result/, image/
+ * With --check, writes nothing and exits 1 if a manifest on disk differs from what it would write.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { sha256File } from '../lib/data/download.js';
+import {
+  UPSTREAM,
+  compareStrings,
+  formatManifest,
+  groupOf,
+  packageRoot,
+  type Manifest,
+  type ManifestEntry,
+  type Repo,
+} from '../lib/data/manifest.js';
+
+function parseArgs(argv: string[]): { auif: string; didfuse: string; check: boolean } {
+  const out = {
+    auif: path.resolve(packageRoot, '../shared/upstream/auif'),
+    didfuse: path.resolve(packageRoot, '../shared/upstream/didfuse'),
+    check: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--auif' || a === '--didfuse') {
+      const v = argv[++i];
+      if (!v) throw new Error(`${a} needs a directory`);
+      out[a.slice(2) as 'auif' | 'didfuse'] = path.resolve(v);
+    } else if (a === '--check') out.check = true;
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: node --import tsx scripts/make-manifest.ts [--auif DIR] [--didfuse DIR] [--check]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return out;
+}
+
+/** Every regular file under `dir`, as sorted `/`-separated paths relative to it. */
+function walk(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const d of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${d.name}` : d.name;
+    if (d.name === '.git') continue;
+    if (d.isDirectory()) out.push(...walk(dir, r));
+    else if (d.isFile()) out.push(r);
+    else throw new Error(`${path.join(dir, r)}: not a regular file or directory (links are not supported)`);
+  }
+  return out.sort(compareStrings);
+}
+
+async function entries(dir: string, repo: Repo): Promise<ManifestEntry[]> {
+  if (!fs.existsSync(dir)) throw new Error(`upstream copy not found: ${dir}`);
+  const out: ManifestEntry[] = [];
+  for (const rel of walk(dir)) {
+    if (!groupOf(rel, repo)) throw new Error(`${repo}: ${rel} belongs to no data group (see GROUPS in lib/data/manifest.ts)`);
+    const file = path.join(dir, ...rel.split('/'));
+    out.push({ path: rel, size: fs.statSync(file).size, sha256: await sha256File(file) });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const auif = await entries(args.auif, 'auif');
+  const didfuse = await entries(args.didfuse, 'didfuse');
+  const meta = (repo: Repo, description: string): Omit<Manifest, 'files'> => ({
+    repo: UPSTREAM[repo].repo,
+    commit: UPSTREAM[repo].commit,
+    description,
+  });
+  const outputs: [string, Manifest][] = [
+    [
+      'datasets/manifest.json',
+      {
+        ...meta('auif', 'AUIF upstream test/training data, authors\' fused outputs and README figures; paths relative to the repository root. Made by scripts/make-manifest.ts.'),
+        files: auif.filter((e) => !e.path.startsWith('Models/')),
+      },
+    ],
+    [
+      'models/manifest.json',
+      {
+        ...meta('auif', 'AUIF authors\' pretrained weights (legacy PyTorch pickles); paths relative to the repository root. Made by scripts/make-manifest.ts.'),
+        files: auif.filter((e) => e.path.startsWith('Models/')),
+      },
+    ],
+    [
+      'datasets/manifest.didfuse.json',
+      {
+        ...meta('didfuse', 'DIDFuse upstream pretrained weights, authors\' fused outputs and README figure; commit not pinned (see DIDFUSE_COMMIT in lib/data/manifest.ts). Made by scripts/make-manifest.ts.'),
+        files: didfuse,
+      },
+    ],
+  ];
+  let differs = false;
+  for (const [rel, m] of outputs) {
+    const file = path.join(packageRoot, rel);
+    const text = formatManifest(m);
+    const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+    if (args.check) {
+      if (old !== text) {
+        differs = true;
+        console.log(`${rel}: differs from ${m.files.length} files found upstream`);
+      } else console.log(`${rel}: up to date (${m.files.length} files)`);
+    } else {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+      const bytes = m.files.reduce((a, e) => a + e.size, 0);
+      console.log(`${rel}: ${m.files.length} files, ${(bytes / 1e6).toFixed(1)} MB${old === text ? ' (unchanged)' : ''}`);
+    }
+  }
+  if (differs) process.exit(1);
+}
+
+main().catch((e: unknown) => {
+  console.error(`make-manifest: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
