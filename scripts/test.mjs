@@ -3,14 +3,14 @@
 // "N passed, N failed, N skipped" that CI reads. Extra arguments are a uvu file pattern,
 // e.g. `npm test -- unrolling`.
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-const require = createRequire(import.meta.url);
-const uvuBin = path.join(path.dirname(require.resolve('uvu/package.json')), 'bin.js');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const uvuBin = path.join(root, 'node_modules', 'uvu', 'bin.js');
 const pattern = process.argv[2] ? `${process.argv[2]}.*\\.test\\.ts$` : '\\.test\\.ts$';
 const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, 'test', pattern],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } });
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: process.stdout.isTTY ? process.env : { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
 let out = '';
 child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
 child.on('close', (code, signal) => {

@@ -30,9 +30,10 @@ export function batchNormTrain(x: tf.Tensor4D, bn: BatchNormParams): { y: tf.Ten
   const n = x.size;
   const { mean, variance } = tf.moments(x);
   const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, BN_EPS))), bn.gamma), bn.beta) as tf.Tensor4D;
+  // The update is not part of the loss, so no gradient flows through it.
   const update = tf.tidy(() => {
-    const m = tf.reshape(tf.stopGradient(mean), [1]);
-    const v = tf.mul(tf.reshape(tf.stopGradient(variance), [1]), n / (n - 1));
+    const m = tf.reshape(mean, [1]);
+    const v = tf.mul(tf.reshape(variance, [1]), n / (n - 1));
     return {
       runningMean: tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(m, BN_MOMENTUM)) as tf.Tensor1D,
       runningVar: tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(v, BN_MOMENTUM)) as tf.Tensor1D,

@@ -63,13 +63,13 @@ function autocorrelationOps(K: tf.Tensor): tf.Tensor4D {
  * relative); the gradient w.r.t. K is that of the same sums.
  */
 export function autocorrelationKernel(K: tf.Tensor4D): tf.Tensor4D {
-  const f = tf.customGrad((k: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad(((k: tf.Tensor, save: tf.GradSaveFunc) => {
     save([k]);
     return {
       value: tf.tensor4d(autocorrelation64(k.dataSync() as Float32Array), [5, 5, 1, 1]),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.grad((kk: tf.Tensor) => tf.sum(tf.mul(autocorrelationOps(kk), dy)))(saved[0]),
     };
-  });
+  }) as Parameters<typeof tf.customGrad>[0]);
   return f(K) as tf.Tensor4D;
 }
 

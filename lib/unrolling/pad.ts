@@ -36,12 +36,12 @@ export function reflectPad(x: tf.Tensor4D, p: number): tf.Tensor4D {
   if (p >= h || p >= w) {
     throw new PadError(`reflectPad: padding ${p} needs an image larger than ${p}×${p}, got ${h}×${w}`);
   }
-  const f = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad(((input: tf.Tensor) => {
     const value = tf.mirrorPad(input as tf.Tensor4D, [[0, 0], [p, p], [p, p], [0, 0]], 'reflect');
     return {
       value,
       gradFunc: (dy: tf.Tensor) => foldAxis(foldAxis(dy as tf.Tensor4D, p, w, 2), p, h, 1),
     };
-  });
+  }) as Parameters<typeof tf.customGrad>[0]);
   return f(x) as tf.Tensor4D;
 }

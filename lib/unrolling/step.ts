@@ -30,7 +30,7 @@ export function unrolledStepTrain(x: tf.Tensor4D, I: tf.Tensor4D, layer: Unrolle
 }
 
 function update(x: tf.Tensor4D, I: tf.Tensor4D, layer: UnrolledLayerParams, z: tf.Tensor4D): tf.Tensor4D {
-  const g = tf.prelu(z, layer.alpha);
+  const g = tf.prelu(z, layer.alpha as unknown as tf.Tensor4D); // alpha [1] broadcasts
   // x − η·(g − θ·(I − x)), in the upstream order of operations.
   return tf.sub(x, tf.mul(layer.eta, tf.sub(g, tf.mul(layer.theta, tf.sub(I, x))))) as tf.Tensor4D;
 }

@@ -1,0 +1,21 @@
+/**
+ * auif-ts — AUIF (Zhao et al., "Efficient and Model-Based Infrared and Visible Image Fusion via
+ * Algorithm Unrolling", IEEE TCSVT 2021) on TensorFlow.js.
+ */
+export * from './backend/select.js';
+export * from './io/image.js';
+export * from './io/tensor_record.js';
+export { readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export { readTorchCheckpoint, decodeTorchCheckpoint } from './io/torch_checkpoint.js';
+export * from './unrolling/pad.js';
+export * from './unrolling/filters.js';
+export * from './unrolling/operator.js';
+export * from './unrolling/step.js';
+export * from './model/params.js';
+export * from './model/batchnorm.js';
+export * from './model/encoder.js';
+export * from './model/decoder.js';
+export * from './model/auif.js';
+export * from './model/checkpoint.js';
+export * from './fusion/rules.js';
+export { ensureStaged, stagedFile, stagedPath, stagingSources, StagingError } from './data/stage.js';
