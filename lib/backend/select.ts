@@ -11,8 +11,15 @@
  * {@link BackendError} saying why and how to install it. The native packages are optional
  * dependencies whose install script downloads libtensorflow; see the README.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core alone registers no gradient functions; training and the gradient tests need them.
+import '@tensorflow/tfjs'; // its Node bundle registers every gradient function (tfjs-core alone has none)
+
+const require = createRequire(import.meta.url);
 
 export type BackendName = 'gpu' | 'node' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['gpu', 'node', 'wasm', 'cpu'];
@@ -43,12 +50,31 @@ function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0];
 }
 
+/**
+ * Throws unless the native package and its libtensorflow binding are installed. Checked before
+ * importing: a failed import of one native package leaves half its kernels registered, which
+ * makes the other one print hundreds of "already registered" warnings.
+ */
+function checkNativeBinding(pkg: string): void {
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    throw new Error(`${pkg} is not installed`);
+  }
+  const lib = path.join(dir, 'lib');
+  const found = fs.existsSync(lib) && fs.readdirSync(lib).some((d) => d.startsWith('napi-v') && fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  if (!found) throw new Error(`${pkg} is installed but its libtensorflow binding is not (its install script did not run)`);
+}
+
 async function load(name: BackendName): Promise<string> {
   switch (name) {
     case 'gpu':
+      checkNativeBinding('@tensorflow/tfjs-node-gpu');
       await import('@tensorflow/tfjs-node-gpu' as string);
       return 'tensorflow';
     case 'node':
+      checkNativeBinding('@tensorflow/tfjs-node');
       await import('@tensorflow/tfjs-node' as string);
       return 'tensorflow';
     case 'wasm': {

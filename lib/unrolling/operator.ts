@@ -46,28 +46,30 @@ export function autocorrelation64(K: Float32Array | Float64Array): Float32Array 
   return Float32Array.from(w);
 }
 
-/** The same w with tfjs ops (float32 sums; used for its gradient). */
-function autocorrelationOps(K: tf.Tensor): tf.Tensor4D {
+/**
+ * Vector–Jacobian product of w(K): since ∂w[d]/∂k_c[b] = k_c[b + d] + k_c[b − d],
+ *   ∂L/∂k_c[b] = Σ_d s[d] · k_c[b + d],   s = g + rot180(g),   g = ∂L/∂w,
+ * a correlation of each zero-padded filter with s.
+ */
+function autocorrelationVjp(g: tf.Tensor, K: tf.Tensor): tf.Tensor {
   const C = K.shape[0];
-  const hwc = tf.reshape(tf.transpose(K, [2, 3, 1, 0]), [1, 3, 3, C]) as tf.Tensor4D; // image [1,3,3,C]
-  const padded = tf.pad(hwc, [[0, 0], [2, 2], [2, 2], [0, 0]]);
-  const filt = tf.reshape(hwc, [3, 3, C, 1]) as tf.Tensor4D;
-  // out[d] = Σ_c Σ_a k_c[a] · kpad_c[d + a] = Σ_c Σ_a k_c[a] k_c[a + d − 2]
-  return tf.reshape(tf.conv2d(padded, filt, 1, 'valid'), [5, 5, 1, 1]) as tf.Tensor4D;
+  const s = tf.add(g, tf.reverse(g, [0, 1])) as tf.Tensor4D; // [5,5,1,1]
+  const kimg = tf.pad(tf.reshape(K, [C, 3, 3, 1]), [[0, 0], [2, 2], [2, 2], [0, 0]]) as tf.Tensor4D;
+  return tf.reshape(tf.conv2d(kimg, s, 1, 'valid'), [C, 1, 3, 3]);
 }
 
 /**
  * w = Σ_c k_c ⋆ k_c (full 2-D autocorrelation of each 3×3 filter, summed over the C filters),
  * as a tfjs filter [5, 5, 1, 1]; symmetric, w[d] = w[−d]. The value is summed in float64 (the
  * C·9 terms reach |w| ≈ 650 for the pretrained filters, where float32 sums lose ~1e-6
- * relative); the gradient w.r.t. K is that of the same sums.
+ * relative); the gradient w.r.t. K is the analytic one ({@link autocorrelationVjp}).
  */
 export function autocorrelationKernel(K: tf.Tensor4D): tf.Tensor4D {
   const f = tf.customGrad(((k: tf.Tensor, save: tf.GradSaveFunc) => {
     save([k]);
     return {
       value: tf.tensor4d(autocorrelation64(k.dataSync() as Float32Array), [5, 5, 1, 1]),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.grad((kk: tf.Tensor) => tf.sum(tf.mul(autocorrelationOps(kk), dy)))(saved[0]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => autocorrelationVjp(dy, saved[0]),
     };
   }) as Parameters<typeof tf.customGrad>[0]);
   return f(K) as tf.Tensor4D;

@@ -1,0 +1,46 @@
+/**
+ * The `auif` command line. Errors that concern the user's input (bad file, wrong size, missing
+ * data, bad weights) are printed as one clear message, without a stack trace.
+ */
+import { fuseCommand, FUSE_USAGE } from './fuse.js';
+import { UsageError } from './usage.js';
+
+const USAGE = `auif — AUIF infrared/visible image fusion (Zhao et al., TCSVT 2021) in TypeScript
+
+commands:
+${FUSE_USAGE.replace(/^usage:\n/, '')}
+
+environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand };
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    console.error(`auif: unknown command '${cmd}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await run(rest);
+    return 0;
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err instanceof UsageError || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      console.error(`auif ${cmd}: ${err.message}`);
+      return 2;
+    }
+    const known = ['ImageError', 'StateDictError', 'CheckpointError', 'StagingError', 'BackendError', 'PickleError', 'DownloadError'];
+    if (known.includes(err.name) || known.includes(err.constructor?.name)) {
+      console.error(`auif ${cmd}: ${err.message}`);
+      return 1;
+    }
+    console.error(`auif ${cmd}: unexpected error:`, err);
+    return 1;
+  }
+}

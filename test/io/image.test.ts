@@ -1,0 +1,131 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { luma601, rintHalfEven, unitToU8, u8ToUnit, readGrey8, readGrey, writeGreyPng, ImageError } from '../../lib/io/image.js';
+import { decodeBmp, BmpError } from '../../lib/io/bmp.js';
+import { upstreamFile } from '../helpers/upstream.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-image-'));
+
+/** A BITMAPINFOHEADER BMP, bottom-up unless topDown, rows padded to 4 bytes. */
+function makeBmp(width: number, height: number, bpp: 8 | 24, pixels: (x: number, y: number) => number[], palette?: number[][], topDown = false): Uint8Array {
+  const stride = Math.ceil((width * bpp) / 32) * 4;
+  const palBytes = bpp === 8 ? 4 * palette!.length : 0;
+  const off = 54 + palBytes;
+  const buf = Buffer.alloc(off + stride * height);
+  buf.write('BM', 0, 'latin1');
+  buf.writeUInt32LE(buf.length, 2);
+  buf.writeUInt32LE(off, 10);
+  buf.writeUInt32LE(40, 14);
+  buf.writeInt32LE(width, 18);
+  buf.writeInt32LE(topDown ? -height : height, 22);
+  buf.writeUInt16LE(1, 26);
+  buf.writeUInt16LE(bpp, 28);
+  buf.writeUInt32LE(bpp === 8 ? palette!.length : 0, 46);
+  palette?.forEach(([r, g, b], i) => { buf[54 + 4 * i] = b; buf[55 + 4 * i] = g; buf[56 + 4 * i] = r; });
+  for (let y = 0; y < height; y++) {
+    const row = off + (topDown ? y : height - 1 - y) * stride;
+    for (let x = 0; x < width; x++) {
+      const v = pixels(x, y);
+      if (bpp === 8) buf[row + x] = v[0];
+      else { buf[row + 3 * x] = v[2]; buf[row + 3 * x + 1] = v[1]; buf[row + 3 * x + 2] = v[0]; }
+    }
+  }
+  return buf;
+}
+
+const t = suite('io/image');
+
+t('luma601 is PIL convert("L"): (19595 R + 38470 G + 7471 B + 2^15) >> 16', () => {
+  assert.is(luma601(255, 0, 0), 76);
+  assert.is(luma601(0, 255, 0), 150);
+  assert.is(luma601(0, 0, 255), 29);
+  assert.is(luma601(255, 255, 255), 255);
+  assert.is(luma601(10, 20, 30), 18); // 0.299·10 + 0.587·20 + 0.114·30 = 18.15
+});
+
+t('rint rounds half to even (numpy rint)', () => {
+  assert.equal([0.5, 1.5, 2.5, 3.5, -0.5, -1.5, 2.4999, 2.5001].map(rintHalfEven).map((v) => v + 0), [0, 2, 2, 4, 0, -2, 2, 3]);
+});
+
+t('unitToU8 = clip(rint(255·x)); u8ToUnit = float32(v)/255 inverts it', () => {
+  assert.equal([...unitToU8(Float32Array.of(-0.1, 0, 0.5 / 255, 1.5 / 255, 0.5, 1, 1.2))], [0, 0, 0, 2, 128, 255, 255]);
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  assert.equal([...unitToU8(u8ToUnit(all))], [...all]);
+  assert.is(u8ToUnit(Uint8Array.of(1))[0], Math.fround(1 / 255));
+  assert.throws(() => unitToU8(Float32Array.of(NaN)), /NaN/);
+});
+
+t('BMP 8-bit palettised, bottom-up, padded rows: palette → luminance', () => {
+  const pal = [[0, 0, 0], [255, 0, 0], [10, 20, 30], [200, 200, 200]];
+  const bmp = makeBmp(3, 2, 8, (x, y) => [(x + 2 * y) % 4], pal);
+  const img = decodeBmp(bmp);
+  assert.is(img.width, 3); assert.is(img.height, 2);
+  assert.equal([...img.rgb.subarray(0, 9)], [0, 0, 0, 255, 0, 0, 10, 20, 30]); // top row y = 0
+  const file = path.join(tmp, 'p8.bmp');
+  fs.writeFileSync(file, bmp);
+  return readGrey8(file).then((g) => assert.equal([...g.data], [0, 76, 18, 18, 200, 0]));
+});
+
+t('BMP 24-bit top-down', async () => {
+  const file = path.join(tmp, 'rgb24.bmp');
+  fs.writeFileSync(file, makeBmp(2, 2, 24, (x, y) => [x * 100, y * 100, 50], undefined, true));
+  const g = await readGrey8(file);
+  assert.equal([...g.data], [luma601(0, 0, 50), luma601(100, 0, 50), luma601(0, 100, 50), luma601(100, 100, 50)]);
+});
+
+t('truncated BMP → error naming the file and the sizes', async () => {
+  const file = path.join(tmp, 'trunc.bmp');
+  fs.writeFileSync(file, makeBmp(8, 8, 8, () => [1], [[0, 0, 0], [1, 1, 1]]).subarray(0, 80));
+  await readGrey8(file).then(() => assert.unreachable(), (e: Error) => {
+    assert.instance(e, ImageError);
+    assert.match(e.message, file);
+    assert.match(e.message, /truncated/);
+  });
+  assert.throws(() => decodeBmp(new Uint8Array(10), 'x.bmp'), (e: Error) => e instanceof BmpError && /x\.bmp/.test(e.message));
+});
+
+t('missing and corrupt files → ImageError naming the file', async () => {
+  const missing = path.join(tmp, 'nope.png');
+  await readGrey8(missing).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, ImageError); assert.match(e.message, missing); });
+  const corrupt = path.join(tmp, 'corrupt.png');
+  fs.writeFileSync(corrupt, Buffer.from('\x89PNG\r\n\x1a\nnot really a png'));
+  await readGrey8(corrupt).then(() => assert.unreachable(), (e: Error) => { assert.instance(e, ImageError); assert.match(e.message, corrupt); });
+});
+
+t('RGB PNG → PIL luminance; grey PNG round trip through writeGreyPng', async () => {
+  const rgb = path.join(tmp, 'rgb.png');
+  await sharp(Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]), { raw: { width: 2, height: 2, channels: 3 } }).png().toFile(rgb);
+  assert.equal([...(await readGrey8(rgb)).data], [76, 150, 29, 18]);
+  const out = path.join(tmp, 'grey.png');
+  const data = Float32Array.from({ length: 12 * 10 }, (_, i) => (i % 256) / 255);
+  await writeGreyPng(out, { width: 12, height: 10, data });
+  const back = await readGrey(out);
+  assert.equal([back.width, back.height], [12, 10]);
+  assert.equal([...back.data], [...data]);
+  assert.equal(fs.readdirSync(tmp).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
+});
+
+t('failed write leaves no file under the final name', async () => {
+  const out = path.join(tmp, 'no-such-dir', 'F.png');
+  await writeGreyPng(out, { width: 2, height: 2, data: new Float32Array(4) }).then(() => assert.unreachable(), (e: Error) => assert.instance(e, ImageError));
+  assert.not.ok(fs.existsSync(out));
+  await writeGreyPng(path.join(tmp, 'bad.png'), { width: 3, height: 2, data: new Float32Array(4) }).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /4 values for a 3×2 image/));
+});
+
+t('TNO BMP (8-bit palettised, grey palette) decodes to its palette indices', async () => {
+  const file = await upstreamFile('Datasets/Test_data_TNO/IR1.bmp');
+  if (!file) return;
+  const g = await readGrey8(file);
+  assert.equal([g.width, g.height], [768, 576]);
+  const raw = fs.readFileSync(file);
+  const off = raw.readUInt32LE(10);
+  // bottom-up: file row 0 is image row 575; the grey palette maps index i → (i, i, i)
+  for (const x of [0, 100, 767]) assert.is(g.data[575 * 768 + x], raw[off + x]);
+});
+
+t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+t.run();
