@@ -14,6 +14,10 @@ import type { AuifParams } from './params.js';
 import { fuseMaps, type FusionMode } from '../fusion/rules.js';
 import { MIN_SIDE } from '../unrolling/filters.js';
 import { ImageError, type GreyImage } from '../io/image.js';
+import type { OperatorImpl } from '../unrolling/operator.js';
+
+/** Inference options: which exact formulation of the layer operator to use. */
+export interface InferenceOptions { operator?: OperatorImpl }
 
 /** Checks that an image is large enough for the network (the 19×19 Laplacian's reflect pad). */
 export function checkSize(width: number, height: number, name = 'image'): void {
@@ -37,24 +41,24 @@ export function toTensor(img: GreyImage): tf.Tensor4D {
 }
 
 /** Feature maps of a batch of images: Bᴺ, Dᴺ (and all Bᵏ, Dᵏ when asked). */
-export function decompose(I: tf.Tensor4D, params: AuifParams, opts: { keepIntermediate?: boolean } = {}) {
+export function decompose(I: tf.Tensor4D, params: AuifParams, opts: { keepIntermediate?: boolean } & InferenceOptions = {}) {
   const base = encode(I, params.base, opts);
   const detail = encode(I, params.detail, opts);
   return { B: base.out, D: detail.out, Bsteps: base.steps, Dsteps: detail.steps };
 }
 
 /** Î = decoder(Bᴺ, Dᴺ): the training-phase reconstruction, eval mode. */
-export function reconstruct(I: tf.Tensor4D, params: AuifParams): tf.Tensor4D {
+export function reconstruct(I: tf.Tensor4D, params: AuifParams, opts: InferenceOptions = {}): tf.Tensor4D {
   return tf.tidy(() => {
-    const { B, D } = decompose(I, params);
+    const { B, D } = decompose(I, params, opts);
     return decoder(B, D, params.decoder);
   });
 }
 
 /** F = decoder(fuse(B_ir, B_vis), fuse(D_ir, D_vis)) for [1, h, w, 1] tensors in [0, 1]. */
-export function fuseTensors(ir: tf.Tensor4D, vis: tf.Tensor4D, params: AuifParams, mode: FusionMode = 'sum'): tf.Tensor4D {
+export function fuseTensors(ir: tf.Tensor4D, vis: tf.Tensor4D, params: AuifParams, mode: FusionMode = 'sum', opts: InferenceOptions = {}): tf.Tensor4D {
   return tf.tidy(() => {
-    const { B, D } = decompose(tf.concat([ir, vis], 0), params);
+    const { B, D } = decompose(tf.concat([ir, vis], 0), params, opts);
     const [Bir, Bvis] = tf.split(B, 2, 0) as tf.Tensor4D[];
     const [Dir, Dvis] = tf.split(D, 2, 0) as tf.Tensor4D[];
     return decoder(fuseMaps(Bir, Bvis, mode), fuseMaps(Dir, Dvis, mode), params.decoder);
@@ -62,9 +66,9 @@ export function fuseTensors(ir: tf.Tensor4D, vis: tf.Tensor4D, params: AuifParam
 }
 
 /** Fuses a registered IR/VIS pair of grey images (values in [0, 1]); returns F in [0, 1]. */
-export async function fuse(ir: GreyImage, vis: GreyImage, params: AuifParams, mode: FusionMode = 'sum'): Promise<GreyImage> {
+export async function fuse(ir: GreyImage, vis: GreyImage, params: AuifParams, mode: FusionMode = 'sum', opts: InferenceOptions = {}): Promise<GreyImage> {
   checkPair(ir, vis);
-  const F = tf.tidy(() => fuseTensors(toTensor(ir), toTensor(vis), params, mode));
+  const F = tf.tidy(() => fuseTensors(toTensor(ir), toTensor(vis), params, mode, opts));
   try {
     return { width: ir.width, height: ir.height, data: (await F.data()) as Float32Array };
   } finally {

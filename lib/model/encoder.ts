@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { boxKernel, filter2D, laplacianKernel } from '../unrolling/filters.js';
 import { unrolledStep } from '../unrolling/step.js';
 import type { EncoderKind, EncoderParams } from './params.js';
+import type { OperatorImpl } from '../unrolling/operator.js';
 
 /** x⁰ of an encoder: the box blur (base) or the Laplacian (detail) of I. */
 export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind): tf.Tensor4D {
@@ -17,12 +18,12 @@ export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind): tf.Tensor4D 
 }
 
 /** Runs an encoder in eval mode; returns xᴺ, and x⁰…xᴺ when `keepIntermediate`. */
-export function encode(I: tf.Tensor4D, params: EncoderParams, opts: { keepIntermediate?: boolean } = {}): { out: tf.Tensor4D; steps?: tf.Tensor4D[] } {
+export function encode(I: tf.Tensor4D, params: EncoderParams, opts: { keepIntermediate?: boolean; operator?: OperatorImpl } = {}): { out: tf.Tensor4D; steps?: tf.Tensor4D[] } {
   const steps: tf.Tensor4D[] = [];
   let x = initialEstimate(I, params.kind);
   if (opts.keepIntermediate) steps.push(x);
   for (const layer of params.layers) {
-    const next = unrolledStep(x, I, layer);
+    const next = unrolledStep(x, I, layer, opts.operator);
     if (!opts.keepIntermediate) x.dispose();
     x = next;
     if (opts.keepIntermediate) steps.push(x);

@@ -23,6 +23,14 @@ export function filterPair(K: tf.Tensor4D): { K: tf.Tensor4D; Ktilde: tf.Tensor4
   return { K: hwio, Ktilde };
 }
 
+/** Which formulation computes A(x): the 5×5 form (default) or the upstream two-convolution form. */
+export type OperatorImpl = 'fast' | 'twoConv';
+
+/** A(x) with the chosen formulation (both exact; see the module comment). */
+export function applyOperator(x: tf.Tensor4D, K: tf.Tensor4D, impl: OperatorImpl = 'fast'): tf.Tensor4D {
+  return impl === 'twoConv' ? normalOperatorTwoConv(x, K) : normalOperator(x, K);
+}
+
 /** A(x) = K̃ ∗ pad₁(K ∗ pad₁(x)), the upstream two-convolution form (reference path). */
 export function normalOperatorTwoConv(x: tf.Tensor4D, K: tf.Tensor4D): tf.Tensor4D {
   const { K: k, Ktilde } = filterPair(K);

@@ -10,7 +10,7 @@
  * adjoint), and each convolution is preceded by a reflection pad of 1.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { normalOperator } from './operator.js';
+import { applyOperator, type OperatorImpl } from './operator.js';
 import { batchNormEval, batchNormTrain, type BatchNormUpdate } from '../model/batchnorm.js';
 import type { UnrolledLayerParams } from '../model/params.js';
 
@@ -18,14 +18,15 @@ import type { UnrolledLayerParams } from '../model/params.js';
  * xᵏ⁺¹ = xᵏ − η·(PReLU(BN(K̃∗(K∗xᵏ))) − θ·(I − xᵏ)), eval mode (running BN statistics).
  * @param x current estimate xᵏ, NHWC [n, h, w, 1]
  * @param I source image, same shape
+ * @param impl formulation of K̃∗(K∗x): 'fast' (5×5, default) or 'twoConv' (upstream)
  */
-export function unrolledStep(x: tf.Tensor4D, I: tf.Tensor4D, layer: UnrolledLayerParams): tf.Tensor4D {
-  return tf.tidy(() => update(x, I, layer, batchNormEval(normalOperator(x, layer.K), layer.bn)));
+export function unrolledStep(x: tf.Tensor4D, I: tf.Tensor4D, layer: UnrolledLayerParams, impl: OperatorImpl = 'fast'): tf.Tensor4D {
+  return tf.tidy(() => update(x, I, layer, batchNormEval(applyOperator(x, layer.K, impl), layer.bn)));
 }
 
 /** The same step in train mode: batch statistics, and the new running statistics returned. */
-export function unrolledStepTrain(x: tf.Tensor4D, I: tf.Tensor4D, layer: UnrolledLayerParams): { x: tf.Tensor4D; bn: BatchNormUpdate } {
-  const { y, update: bn } = batchNormTrain(normalOperator(x, layer.K), layer.bn);
+export function unrolledStepTrain(x: tf.Tensor4D, I: tf.Tensor4D, layer: UnrolledLayerParams, impl: OperatorImpl = 'fast'): { x: tf.Tensor4D; bn: BatchNormUpdate } {
+  const { y, update: bn } = batchNormTrain(applyOperator(x, layer.K, impl), layer.bn);
   return { x: update(x, I, layer, y), bn };
 }
 

@@ -57,6 +57,17 @@ for (const backend of TEST_BACKENDS) {
     });
   }
 
+  t(`upstream two-convolution form: fused images within ${TOL} too`, () => {
+    if (!fixture) return;
+    tf.tidy(() => {
+      for (const [mode, key] of [['sum', 'Sum'], ['l1', 'l1_norm']] as const) {
+        const F = fuseTensors(nhwc(fixture.fx, 'eval.ir'), nhwc(fixture.fx, 'eval.vis'), params, mode, { operator: 'twoConv' });
+        const e = maxAbsDiff(F, nhwc(fixture.fx, `eval.fused.${key}`));
+        assert.ok(e <= TOL, `fused (${mode}, twoConv): ${e.toExponential(3)}`);
+      }
+    });
+  });
+
   t('fuse() on GreyImages equals fuseTensors and leaks no tensor', async () => {
     if (!fixture) return;
     const toImg = (k: string) => ({ width: 80, height: 64, data: nhwc(fixture.fx, k).dataSync() as Float32Array });

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench [-- --json FILE] [--runs N] [--quick]`: speed of fuse() on this machine.
+ *
+ * - fuse() on the TNO 768×576 pair IR1/VIS1: median of N runs (default 10) after one warm-up,
+ *   with the default 5×5 operator and, side by side in the same run, the upstream two-convolution
+ *   form (3 runs), so the speed-up is a ratio measured here;
+ * - fuse() time against image size (256² … 2048², random images);
+ * - peak RSS.
+ * Prints a table and writes JSON (default results/bench.json).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend } from '../lib/backend/select.js';
+import { loadWeights } from '../lib/model/checkpoint.js';
+import { fuse, type InferenceOptions } from '../lib/model/auif.js';
+import { readGrey, writeFileAtomic, type GreyImage } from '../lib/io/image.js';
+import { stagedFile } from '../lib/data/stage.js';
+import type { AuifParams } from '../lib/model/params.js';
+
+const { values } = parseArgs({ options: { json: { type: 'string' }, runs: { type: 'string', default: '10' }, quick: { type: 'boolean', default: false } } });
+const runs = Number(values.runs);
+const out = values.json ?? 'results/bench.json';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+let peakRss = 0;
+const sampleRss = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
+const timer = setInterval(sampleRss, 50);
+
+async function timeFuse(ir: GreyImage, vis: GreyImage, params: AuifParams, n: number, opts: InferenceOptions = {}): Promise<number[]> {
+  await fuse(ir, vis, params, 'sum', opts); // warm-up
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fuse(ir, vis, params, 'sum', opts);
+    ts.push(performance.now() - t0);
+    sampleRss();
+  }
+  return ts;
+}
+
+function randomImage(side: number, seed: number): GreyImage {
+  let s = seed >>> 0;
+  const data = new Float32Array(side * side);
+  for (let i = 0; i < data.length; i++) { s = (s * 1664525 + 1013904223) >>> 0; data[i] = Math.fround((s >>> 24) / 255); }
+  return { width: side, height: side, data };
+}
+
+const backend = await initBackend();
+const params = await loadWeights();
+const ir = await readGrey(await stagedFile('Datasets/Test_data_TNO/IR1.bmp'));
+const vis = await readGrey(await stagedFile('Datasets/Test_data_TNO/VIS1.bmp'));
+
+const fast = await timeFuse(ir, vis, params, runs);
+const ref = await timeFuse(ir, vis, params, values.quick ? 1 : 3, { operator: 'twoConv' });
+const sides = values.quick ? [256, 512] : [256, 512, 1024, 2048];
+const sizes: { width: number; height: number; runs: number; median_ms: number }[] = [];
+for (const side of sides) {
+  const n = side >= 1024 ? 3 : 5;
+  const ts = await timeFuse(randomImage(side, 1), randomImage(side, 2), params, n);
+  sizes.push({ width: side, height: side, runs: n, median_ms: median(ts) });
+}
+clearInterval(timer);
+sampleRss();
+
+const result = {
+  date: new Date().toISOString(),
+  backend: backend.name,
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  fuse_768x576_ms: median(fast),
+  fuse_768x576_runs_ms: fast.map((t) => Math.round(t)),
+  fuse_768x576_ms_two_conv_reference: median(ref),
+  speedup_vs_two_conv: median(ref) / median(fast),
+  train_step_s: null as number | null, // training lands with issue [T]
+  sizes,
+  peak_rss_mb: Math.round(peakRss / 2 ** 20),
+};
+console.log(`backend ${result.backend}
+fuse() TNO 768×576, median of ${runs}:       ${result.fuse_768x576_ms.toFixed(0)} ms   (runs: ${result.fuse_768x576_runs_ms.join(', ')})
+  upstream two-conv form, median of ${ref.length}:  ${result.fuse_768x576_ms_two_conv_reference.toFixed(0)} ms   → speed-up ×${result.speedup_vs_two_conv.toFixed(2)}
+fuse() vs size:
+${sizes.map((s) => `  ${`${s.width}×${s.height}`.padEnd(10)} ${s.median_ms.toFixed(0).padStart(7)} ms  (median of ${s.runs})`).join('\n')}
+peak RSS ${result.peak_rss_mb} MB
+→ ${out}`);
+await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+await writeFileAtomic(out, Buffer.from(JSON.stringify(result, null, 2) + '\n'));
