@@ -1,0 +1,59 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../../lib/cli/main.js';
+import { writeGreyPng, readGrey } from '../../lib/io/image.js';
+import { upstreamGroup } from '../helpers/upstream.js';
+import { useBackend } from '../helpers/fixture.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-cli-'));
+const t = suite('cli/fuse');
+const img = (w: number, h: number, f: (i: number) => number) => ({ width: w, height: h, data: Float32Array.from({ length: w * h }, (_, i) => f(i)) });
+let errors: string[] = [];
+const origError = console.error;
+t.before(async () => {
+  await useBackend('wasm');
+  await writeGreyPng(path.join(tmp, 'ir.png'), img(40, 30, (i) => (i % 40) / 40));
+  await writeGreyPng(path.join(tmp, 'vis.png'), img(40, 30, (i) => Math.floor(i / 40) / 30));
+  await writeGreyPng(path.join(tmp, 'small.png'), img(40, 31, () => 0.5));
+});
+t.before.each(() => { errors = []; console.error = (...a: unknown[]) => { errors.push(a.join(' ')); }; });
+t.after.each(() => { console.error = origError; });
+t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+t('fuses a pair into an 8-bit PNG of the same size', async () => {
+  if (!(await upstreamGroup('models'))) return;
+  const out = path.join(tmp, 'out', 'F.png');
+  assert.is(await main(['fuse', '--ir', path.join(tmp, 'ir.png'), '--vis', path.join(tmp, 'vis.png'), '--out', out]), 0, errors.join('\n'));
+  const F = await readGrey(out);
+  assert.equal([F.width, F.height], [40, 30]);
+  assert.equal(fs.readdirSync(path.dirname(out)), ['F.png'], 'only the final file, no temporary');
+});
+
+t('refuses to overwrite an input', async () => {
+  const ir = path.join(tmp, 'ir.png');
+  const before = fs.readFileSync(ir);
+  assert.is(await main(['fuse', '--ir', ir, '--vis', path.join(tmp, 'vis.png'), '--out', ir]), 2);
+  assert.match(errors.join('\n'), /input image; refusing to overwrite/);
+  assert.equal(fs.readFileSync(ir), before);
+});
+
+t('size mismatch names both files and sizes; no output written', async () => {
+  const out = path.join(tmp, 'mismatch.png');
+  assert.is(await main(['fuse', '--ir', path.join(tmp, 'ir.png'), '--vis', path.join(tmp, 'small.png'), '--out', out]), 1);
+  assert.match(errors.join('\n'), /40×30/);
+  assert.match(errors.join('\n'), /40×31/);
+  assert.match(errors.join('\n'), /small\.png/);
+  assert.not.ok(fs.existsSync(out));
+});
+
+t('usage errors exit 2 with a message', async () => {
+  assert.is(await main(['fuse', '--ir', 'a', '--vis', 'b', '--out', 'c', '--mode', 'max']), 2);
+  assert.match(errors.join('\n'), /--mode must be one of sum, average, l1/);
+  assert.is(await main(['fuse', '--dataset', 'kaist', '--out', 'x']), 2);
+  assert.is(await main(['frobnicate']), 2);
+  assert.is(await main(['fuse', '--bogus']), 2);
+});
+t.run();
