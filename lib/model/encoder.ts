@@ -12,15 +12,15 @@ import { unrolledStep } from '../unrolling/step.js';
 import type { EncoderKind, EncoderParams } from './params.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 
-/** x⁰ of an encoder: the box blur (base) or the Laplacian (detail) of I. */
-export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind): tf.Tensor4D {
-  return filter2D(I, kind === 'base' ? boxKernel() : laplacianKernel());
+/** x⁰ of an encoder: `init ⋆ I`, by default the box blur (base) or the Laplacian (detail) of I. */
+export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind, init?: Float32Array): tf.Tensor4D {
+  return filter2D(I, init ?? (kind === 'base' ? boxKernel() : laplacianKernel()));
 }
 
 /** Runs an encoder in eval mode; returns xᴺ, and x⁰…xᴺ when `keepIntermediate`. */
 export function encode(I: tf.Tensor4D, params: EncoderParams, opts: { keepIntermediate?: boolean; operator?: OperatorImpl } = {}): { out: tf.Tensor4D; steps?: tf.Tensor4D[] } {
   const steps: tf.Tensor4D[] = [];
-  let x = initialEstimate(I, params.kind);
+  let x = initialEstimate(I, params.kind, params.init);
   if (opts.keepIntermediate) steps.push(x);
   for (const layer of params.layers) {
     const next = unrolledStep(x, I, layer, opts.operator);

@@ -43,7 +43,13 @@ export type EncoderKind = 'base' | 'detail';
 
 export interface EncoderParams {
   kind: EncoderKind;
+  /** N layers (upstream: 10); the depth is the length of this list. */
   layers: UnrolledLayerParams[];
+  /**
+   * The fixed filter that gives x⁰ (odd×odd, row-major, applied as a correlation after reflect
+   * padding). Default: the 11×11 box blur (base) or the normalised 19×19 Laplacian (detail).
+   */
+  init?: Float32Array;
 }
 
 export interface DecoderParams {
