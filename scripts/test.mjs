@@ -9,8 +9,10 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const uvuBin = path.join(root, 'node_modules', 'uvu', 'bin.js');
 const pattern = process.argv[2] ? `${process.argv[2]}.*\\.test\\.ts$` : '\\.test\\.ts$';
+const childEnv = { ...process.env };
+if (!process.stdout.isTTY) { childEnv.NO_COLOR = '1'; delete childEnv.FORCE_COLOR; }
 const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, 'test', pattern],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: process.stdout.isTTY ? process.env : { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: childEnv });
 let out = '';
 child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
 child.on('close', (code, signal) => {
