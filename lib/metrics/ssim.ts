@@ -1,0 +1,68 @@
+/**
+ * SSIM — structural similarity of the fused image with each source, summed.
+ *
+ * Wang, Bovik, Sheikh & Simoncelli, IEEE TIP 13 (2004) 600, as their reference MATLAB
+ * `ssim_index.m` (and VIFB `metricsSsim.m`): window `w = fspecial('gaussian', 11, 1.5)`
+ * (normalised), `μ = filter2(w, ·, 'valid')`, `σ² = filter2(w, X², 'valid') − μ²`,
+ * `σ_AB = filter2(w, A·B, 'valid') − μ_A μ_B`, C1 = (0.01·255)², C2 = (0.03·255)²,
+ * `SSIM(A, B) = mean( (2μ_Aμ_B + C1)(2σ_AB + C2) / ((μ_A² + μ_B² + C1)(σ_A² + σ_B² + C2)) )` over the
+ * (W−10)×(H−10) valid positions, no downsampling. `SSIM = SSIM(IR, F) + SSIM(VIS, F)`.
+ * Identical in the `paper` and `vifb` conventions.
+ *
+ * Constant images are fine (C1, C2 > 0): two constant images a, b give (2ab + C1)/(a² + b² + C1).
+ * Images smaller than 11×11 have no valid window and are rejected with an error.
+ */
+import { filterValid, gaussian1D, multiplyInto } from './filters.js';
+import { checkSameSize, MetricInputError, sizeText, toFloat64, type MetricImage } from './types.js';
+import { scratch } from './workspace.js';
+
+const WIN = gaussian1D(11, 1.5);
+const C1 = (0.01 * 255) ** 2;
+const C2 = (0.03 * 255) ** 2;
+
+/** SSIM(Aₖ, B) for several images sharing B (all the same size, at least 11×11). */
+export function ssimMany(fn: string, as: MetricImage[], b: MetricImage): number[] {
+  const { width: w, height: h } = b;
+  if (w < 11 || h < 11) throw new MetricInputError(`${fn}: image ${sizeText(b)} is smaller than the 11×11 SSIM window`);
+  const n = w * h;
+  const m = (w - 10) * (h - 10);
+  const tmp = scratch('ssim.tmp', n);
+  const prod = scratch('ssim.prod', n);
+  const muB = scratch('ssim.muB', m);
+  const bb = scratch('ssim.bb', m);
+  const muA = scratch('ssim.muA', m);
+  const aa = scratch('ssim.aa', m);
+  const ab = scratch('ssim.ab', m);
+  const B = toFloat64(b);
+  filterValid(B, w, h, WIN, muB, tmp);
+  filterValid(multiplyInto(B, B, prod, n), w, h, WIN, bb, tmp);
+  return as.map((img) => {
+    const A = toFloat64(img);
+    filterValid(A, w, h, WIN, muA, tmp);
+    filterValid(multiplyInto(A, A, prod, n), w, h, WIN, aa, tmp);
+    filterValid(multiplyInto(A, B, prod, n), w, h, WIN, ab, tmp);
+    let s = 0;
+    for (let i = 0; i < m; i++) {
+      const ma = muA[i];
+      const mb = muB[i];
+      const mab = ma * mb;
+      const ma2 = ma * ma;
+      const mb2 = mb * mb;
+      s += ((2 * mab + C1) * (2 * (ab[i] - mab) + C2)) / ((ma2 + mb2 + C1) * (aa[i] - ma2 + (bb[i] - mb2) + C2));
+    }
+    return s / m;
+  });
+}
+
+/** SSIM(A, B) of one pair (see module doc). */
+export function ssimPair(a: MetricImage, b: MetricImage): number {
+  checkSameSize('SSIM', { a, b });
+  return ssimMany('SSIM', [a], b)[0];
+}
+
+/** SSIM = SSIM(IR, F) + SSIM(VIS, F) (see module doc). */
+export function ssim(ir: MetricImage, vis: MetricImage, fused: MetricImage): number {
+  checkSameSize('SSIM', { ir, vis, fused });
+  const [a, b] = ssimMany('SSIM', [ir, vis], fused);
+  return a + b;
+}

@@ -1,0 +1,236 @@
+/**
+ * VIF — visual information fidelity of the fused image with respect to the sources.
+ *
+ * Two definitions are provided:
+ *
+ * 1. {@link vif} (`paper` and `vifb` conventions): pixel-domain multiscale VIF, Sheikh & Bovik,
+ *    IEEE TIP 15 (2006) 430, exactly as their MATLAB `vifvec`/`vifp_mscale.m` (and its common
+ *    Python ports) computes it, with the source as the reference R and F as the "distorted" image
+ *    D, values on the 0..255 scale:
+ *
+ *    for scale s = 1..4: n = 2^(5−s) + 1, w = fspecial('gaussian', n, n/5);
+ *      if s > 1: R = filter2(w, R, 'valid')(1:2:end, 1:2:end), same for D;
+ *      μ_R, μ_D, σ²_R, σ²_D, σ_RD from `filter2(w, ·, 'valid')` (moments E[x²] − μ² etc.);
+ *      σ² < 0 → 0; g = σ_RD/(σ²_R + 1e-10); σ²_v = σ²_D − g·σ_RD;
+ *      where σ²_R < 1e-10: g = 0, σ²_v = σ²_D, σ²_R = 0; where σ²_D < 1e-10: g = 0, σ²_v = 0;
+ *      where g < 0: σ²_v = σ²_D, g = 0; σ²_v ≤ 1e-10 → 1e-10;
+ *      VID = log10(1 + g²σ²_R/(σ²_v + σ²_n)), VIND = log10(1 + σ²_R/σ²_n), σ²_n = 2;
+ *    VIF(R, D) = ΣΣ VID / ΣΣ VIND (over scales and pixels); `VIF = VIF(IR, F) + VIF(VIS, F)`.
+ *    VIFB has no VIF; the `vifb` convention uses this same definition. This reproduces the
+ *    VIF column of ../shared/reference/metrics_authors_outputs.csv, but NOT the papers' printed
+ *    VIF column (AUIF TNO 0.635 vs 0.66 printed).
+ *
+ * 2. {@link viff} (`printed` convention): VIFF, Han, Cai, Cao & Xu, "A new image fusion
+ *    performance metric based on visual information fidelity", Inf. Fusion 14 (2013) 127, as
+ *    the authors' `VIFF_Public.m`: the same per-scale maps with visual noise σ²_n = 0.005·255²,
+ *    computed for both sources against F; at every pixel the source with the smaller g is used
+ *    (`L = g₁ < g₂`: source 1 where L, else source 2), `F_s = Σ(VID + C) / Σ(VIND + C)` with
+ *    C = 1e-7 added per pixel, and `VIFF = Σ_s p_s F_s`, p = [1, 0, 0.15, 1]/2.15.
+ *    This reproduces the papers' printed VIF columns from the authors' images (AUIF TNO 0.6639 →
+ *    0.66, FLIR 0.6404 → 0.64; DIDFuse TNO 0.6234 → 0.623, FLIR 0.5383 → 0.538).
+ *
+ * Degenerate cases: a scale whose 'valid' window does not fit contributes nothing (MATLAB sums
+ * of empty arrays; for VIFF that scale's ratio is taken as 0). VIF: when ΣVIND = 0 (constant
+ * reference, or an image smaller than 17×17) ΣVID is 0 too and VIF(R, D) is defined as 0 (no
+ * information to transfer) instead of NaN. VIFF: the per-pixel C keeps every ratio finite;
+ * constant sources give VID = VIND = 0 everywhere, so each F_s = 1 and VIFF = 1 (as the
+ * reference code computes).
+ *
+ * Implementation: the Gaussian windows are applied separably, the decimating low-pass computes
+ * only the kept outputs, the fused image's filtered maps are shared between the two sources, and
+ * for VIF Σ log10(1 + t) is accumulated as Σ ln(Π of 8 terms) (the base cancels in VID/VIND).
+ */
+import { filterValid, gaussian1D, multiplyInto } from './filters.js';
+import { checkSameSize, toFloat64, type MetricImage } from './types.js';
+import { scratch } from './workspace.js';
+
+const EPS = 1e-10;
+/** Visual noise variance of Sheikh & Bovik's VIF. */
+const VIF_SIGMA_NSQ = 2;
+/** Visual noise variance of VIFF_Public.m (0.005·255²). */
+const VIFF_SIGMA_NSQ = 0.005 * 255 * 255;
+const VIFF_C = 1e-7;
+const VIFF_WEIGHTS = [1 / 2.15, 0, 0.15 / 2.15, 1 / 2.15];
+/** Terms multiplied together before one logarithm is taken (each term is ≤ ~5e8, so 8 fit). */
+const LOG_BLOCK = 8;
+
+/** Per-scale filtered moments handed to a visitor (m valid pixels, one entry per reference). */
+interface ScaleMoments {
+  scale: number;
+  m: number;
+  muD: Float64Array;
+  dd: Float64Array;
+  muR: Float64Array[];
+  rr: Float64Array[];
+  rd: Float64Array[];
+}
+
+/**
+ * Runs the 4-scale pyramid of `vifp_mscale` for several references sharing one distorted
+ * image and calls `visit` with the filtered moments of every scale whose window fits.
+ */
+function forEachScale(refs: MetricImage[], dist: MetricImage, visit: (s: ScaleMoments) => void): void {
+  const k = refs.length;
+  let w = dist.width;
+  let h = dist.height;
+  const n0 = w * h;
+  // Current-scale images (scale 1: the inputs themselves; never written to).
+  let D = toFloat64(dist);
+  let R = refs.map((r) => toFloat64(r));
+  const tmp = scratch('vif.tmp', n0);
+  const prod = scratch('vif.prod', n0);
+  const muD = scratch('vif.muD', n0);
+  const dd = scratch('vif.dd', n0);
+  const muR = R.map((_, j) => scratch(`vif.muR${j}`, n0));
+  const rr = R.map((_, j) => scratch(`vif.rr${j}`, n0));
+  const rd = R.map((_, j) => scratch(`vif.rd${j}`, n0));
+  for (let scale = 1; scale <= 4; scale++) {
+    const n = 2 ** (4 - scale + 1) + 1;
+    const win = gaussian1D(n, n / 5);
+    if (scale > 1) {
+      // low-pass ('valid') and keep every second row/column, computing only the kept outputs
+      const nextD = new Float64Array(Math.ceil((w - n + 1) / 2) * Math.ceil((h - n + 1) / 2));
+      const size = filterValid(D, w, h, win, nextD, tmp, 2);
+      if (size === null) return;
+      R = R.map((r) => {
+        const next = new Float64Array(nextD.length);
+        filterValid(r, w, h, win, next, tmp, 2);
+        return next;
+      });
+      D = nextD;
+      w = size.width;
+      h = size.height;
+    }
+    const len = w * h;
+    if (filterValid(D, w, h, win, muD, tmp) === null) return;
+    filterValid(multiplyInto(D, D, prod, len), w, h, win, dd, tmp);
+    for (let j = 0; j < k; j++) {
+      const r = R[j];
+      filterValid(r, w, h, win, muR[j], tmp);
+      filterValid(multiplyInto(r, r, prod, len), w, h, win, rr[j], tmp);
+      filterValid(multiplyInto(r, D, prod, len), w, h, win, rd[j], tmp);
+    }
+    visit({ scale, m: (w - n + 1) * (h - n + 1), muD, dd, muR, rr, rd });
+  }
+}
+
+/**
+ * g, σ²_v and σ²_R of one pixel after vifp_mscale's clamping rules, written to `out[0..2]`.
+ */
+function gain(mr: number, md: number, rr: number, dd: number, rd: number, out: Float64Array): void {
+  let s1 = rr - mr * mr;
+  let s2 = dd - md * md;
+  const s12 = rd - mr * md;
+  if (s1 < 0) s1 = 0;
+  if (s2 < 0) s2 = 0;
+  let g = s12 / (s1 + EPS);
+  let sv = s2 - g * s12;
+  if (s1 < EPS) {
+    g = 0;
+    sv = s2;
+    s1 = 0;
+  }
+  if (s2 < EPS) {
+    g = 0;
+    sv = 0;
+  }
+  if (g < 0) {
+    sv = s2;
+    g = 0;
+  }
+  if (sv <= EPS) sv = EPS;
+  out[0] = g;
+  out[1] = sv;
+  out[2] = s1;
+}
+
+/**
+ * VIF(Rₖ, D) (Sheikh & Bovik, σ²_n = 2) for several references sharing one distorted image
+ * (all the same size). Returns one value per reference.
+ */
+export function vifMany(refs: MetricImage[], dist: MetricImage): number[] {
+  const k = refs.length;
+  const num = new Float64Array(k);
+  const den = new Float64Array(k);
+  const t = new Float64Array(3);
+  forEachScale(refs, dist, ({ m, muD, dd, muR, rr, rd }) => {
+    for (let j = 0; j < k; j++) {
+      const mR = muR[j];
+      const rR = rr[j];
+      const rD = rd[j];
+      // Σ log(1 + ·) as logs of products of LOG_BLOCK terms (natural log: the base cancels)
+      let sNum = 0;
+      let sDen = 0;
+      let pNum = 1;
+      let pDen = 1;
+      let cnt = 0;
+      for (let i = 0; i < m; i++) {
+        gain(mR[i], muD[i], rR[i], dd[i], rD[i], t);
+        const g = t[0];
+        const s1 = t[2];
+        pNum *= 1 + (g * g * s1) / (t[1] + VIF_SIGMA_NSQ);
+        pDen *= 1 + s1 / VIF_SIGMA_NSQ;
+        if (++cnt === LOG_BLOCK) {
+          sNum += Math.log(pNum);
+          sDen += Math.log(pDen);
+          pNum = 1;
+          pDen = 1;
+          cnt = 0;
+        }
+      }
+      num[j] += sNum + Math.log(pNum);
+      den[j] += sDen + Math.log(pDen);
+    }
+  });
+  const out: number[] = [];
+  for (let j = 0; j < k; j++) out.push(den[j] > 0 ? num[j] / den[j] : 0);
+  return out;
+}
+
+/** VIF(R, D) of one reference/distorted pair (Sheikh & Bovik; see module doc). */
+export function vifPair(reference: MetricImage, distorted: MetricImage): number {
+  checkSameSize('VIF', { reference, distorted });
+  return vifMany([reference], distorted)[0];
+}
+
+/** VIF = VIF(IR, F) + VIF(VIS, F) (Sheikh & Bovik; `paper` and `vifb` conventions). */
+export function vif(ir: MetricImage, vis: MetricImage, fused: MetricImage): number {
+  checkSameSize('VIF', { ir, vis, fused });
+  const [a, b] = vifMany([ir, vis], fused);
+  return a + b;
+}
+
+/**
+ * VIFF (Han et al. 2013, `VIFF_Public.m`; `printed` convention): see module doc. `ir` plays
+ * `Im1` and `vis` `Im2` (at ties g₁ = g₂ the second source is used, as in the reference code).
+ */
+export function viff(ir: MetricImage, vis: MetricImage, fused: MetricImage): number {
+  checkSameSize('VIFF', { ir, vis, fused });
+  const ta = new Float64Array(3);
+  const tb = new Float64Array(3);
+  const LN10 = Math.LN10;
+  let total = 0;
+  forEachScale([ir, vis], fused, ({ scale, m, muD, dd, muR, rr, rd }) => {
+    if (VIFF_WEIGHTS[scale - 1] === 0) return; // scale 2 has weight 0 (still needed for the pyramid)
+    const [mA, mB] = muR;
+    const [rA, rB] = rr;
+    const [dA, dB] = rd;
+    let vid = 0;
+    let vind = 0;
+    for (let i = 0; i < m; i++) {
+      const md = muD[i];
+      const d2 = dd[i];
+      gain(mA[i], md, rA[i], d2, dA[i], ta);
+      gain(mB[i], md, rB[i], d2, dB[i], tb);
+      const t = ta[0] < tb[0] ? ta : tb;
+      const g = t[0];
+      const s1 = t[2];
+      vid += Math.log1p((g * g * s1) / (t[1] + VIFF_SIGMA_NSQ));
+      vind += Math.log1p(s1 / VIFF_SIGMA_NSQ);
+    }
+    const C = VIFF_C * m;
+    const ratio = vid / LN10 + C > 0 && vind / LN10 + C > 0 ? (vid / LN10 + C) / (vind / LN10 + C) : 0;
+    total += VIFF_WEIGHTS[scale - 1] * ratio;
+  });
+  return total;
+}

@@ -1,0 +1,29 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { crossEntropy, crossEntropyPair } from '../../lib/metrics/ce.js';
+import { close, constant, img } from './_helpers.js';
+
+const t = suite('metrics/ce (CE)');
+
+t('Σ p_S·log2(p_S/p_F) over common bins, averaged over the sources', () => {
+  const s = img([[0, 0], [1, 1]]);
+  const f = img([[0, 1], [1, 1]]);
+  const ce = 0.5 * Math.log2(0.5 / 0.25) + 0.5 * Math.log2(0.5 / 0.75);
+  close(crossEntropyPair(s, f), ce);
+  close(crossEntropy(s, f, f), ce / 2); // CE(F, F) = 0
+  close(crossEntropy(s, f, f, { convention: 'vifb' }), ce / 2);
+});
+
+t('a source bin absent from F is skipped (finite)', () => {
+  // S: {0: 1/2, 2: 1/2}, F: {0: 1/4, 1: 3/4} → only bin 0 counts
+  close(crossEntropyPair(img([[0, 0], [2, 2]]), img([[0, 1], [1, 1]])), 0.5);
+});
+
+t('constant images', () => {
+  // disjoint levels: nothing in common → 0
+  assert.is(crossEntropy(constant(3, 3, 10), constant(3, 3, 20), constant(3, 3, 15)), 0);
+  // constant source at a level present in F with p = 1/4 → −log2(1/4) = 2
+  close(crossEntropyPair(constant(2, 2, 7), img([[7, 1], [2, 3]])), 2);
+});
+
+t.run();
