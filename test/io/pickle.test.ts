@@ -1,7 +1,7 @@
 /**
  * The safe pickle VM (lib/io/pickle.ts) on hand-assembled byte sequences (opcode bytes from
  * CPython Lib/pickletools.py) and on pickles written by CPython itself
- * (test/io/fixtures/values_p{0,2,4,5}.pkl, made by make_fixtures.py).
+ * (test/io/fixtures/values_p{0,2,4,5}.pickle, made by make_fixtures.py).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -245,7 +245,7 @@ Objects('returns the offset after STOP, so concatenated pickles can be read in t
 
 Objects('pickles written by CPython (protocols 0, 2, 4, 5) decode to the same value', () => {
   for (const protocol of [0, 2, 4, 5]) {
-    const file = path.join(projectRoot, `test/io/fixtures/values_p${protocol}.pkl`);
+    const file = path.join(projectRoot, `test/io/fixtures/values_p${protocol}.pickle`);
     const b = fs.readFileSync(file);
     const { value, end } = unpickle(b, 0, withBuiltins);
     assert.is(end, b.length, `protocol ${protocol}: end`);
