@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from '../../lib/io/safetensors.js';
 import { CheckpointError, type NamedTensor, type StateDict, tensorBytes } from '../../lib/io/tensor_record.js';
 import { referenceDir, skipLoudly } from '../helpers/upstream.js';
+import { throwsCheckpoint, sameBytes } from '../helpers/checkpoint.js';
 
 function referenceFile(name: string): string | null {
   const dir = referenceDir();
@@ -35,18 +36,6 @@ function image(header: unknown, buffer: number[] | Uint8Array = [], rawHeader?: 
   return out;
 }
 
-function throwsCheckpoint(fn: () => unknown, ...patterns: RegExp[]): CheckpointError {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, CheckpointError);
-    for (const p of patterns) assert.match((e as Error).message, p);
-    return e as CheckpointError;
-  }
-  throw new assert.Assertion({ message: `expected a CheckpointError matching ${patterns.join(', ')}`, operator: 'throws', expects: 'throw', actual: 'no throw' });
-}
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
 
 // ---- the reference files -------------------------------------------------------------------------
 const Reference = suite('safetensors: reference files');

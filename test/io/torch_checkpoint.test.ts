@@ -19,33 +19,17 @@ import {
   decodeTorchCheckpoint, detectTorchCheckpointFormat, readTorchCheckpoint, readTorchObject,
 } from '../../lib/io/torch_checkpoint.js';
 import { CheckpointError, type NamedTensor, type StateDict, isNamedTensor, tensorBytes } from '../../lib/io/tensor_record.js';
-import { projectRoot, referenceDir, skipLoudly } from '../helpers/upstream.js';
+import { projectRoot, referenceDir, skipLoudly, upstreamFile } from '../helpers/upstream.js';
+import { throwsCheckpoint, sameBytes } from '../helpers/checkpoint.js';
 
-/** An upstream file under ../shared/upstream, or null (with a loud SKIP) when absent. */
-function upstreamModelFile(relative: string): string | null {
-  const file = path.resolve(projectRoot, '../shared/upstream', relative);
-  if (!fs.existsSync(file)) {
-    skipLoudly(`upstream checkpoint ${relative}`, `${file} not found`);
-    return null;
-  }
-  return file;
+/** An upstream checkpoint ('auif/Models/…' or 'didfuse/Models/…'), staged; null with a loud SKIP when no source has it. */
+async function upstreamModelFile(relative: string): Promise<string | null> {
+  const [repo, ...rest] = relative.split('/');
+  return upstreamFile(rest.join('/'), repo as 'auif' | 'didfuse');
 }
 
 const fixture = (name: string): string => path.join(projectRoot, 'test/io/fixtures', name);
 
-function throwsCheckpoint(fn: () => unknown, ...patterns: RegExp[]): CheckpointError {
-  try {
-    fn();
-  } catch (e) {
-    assert.instance(e, CheckpointError);
-    for (const p of patterns) assert.match((e as Error).message, p);
-    return e as CheckpointError;
-  }
-  throw new assert.Assertion({ message: `expected a CheckpointError matching ${patterns.join(', ')}`, operator: 'throws', expects: 'throw', actual: 'no throw' });
-}
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
 const values = (t: NamedTensor): unknown[] => Array.from(t.data as ArrayLike<unknown>);
 
 // ---- a protocol-2 pickle assembler, emitting what torch.save's pickler emits ---------------------
@@ -117,13 +101,13 @@ const IDS = [-5n, 2n ** 62n, 7n];
 // ---- (a) the authors' AUIF checkpoints ---------------------------------------------------------
 const Auif = suite('torch checkpoint: AUIF .model files (legacy format)');
 
-Auif('base / detail / decoder equal auif_pretrained.safetensors bit for bit', () => {
+Auif('base / detail / decoder equal auif_pretrained.safetensors bit for bit', async () => {
   const refDir = referenceDir();
   if (refDir === null) { skipLoudly('AUIF checkpoint comparison', 'no ../shared/reference'); return; }
   const reference = readSafetensors(path.join(refDir, 'auif_pretrained.safetensors')).tensors;
   const loaded: StateDict = new Map();
   for (const [name, prefix] of [['TCSVT_Encoder_Base.model', 'base.'], ['TCSVT_Encoder_Detail.model', 'detail.'], ['TCSVT_Decoder.model', 'decoder.']]) {
-    const file = upstreamModelFile(`auif/Models/${name}`);
+    const file = await upstreamModelFile(`auif/Models/${name}`);
     if (file === null) return;
     assert.is(detectTorchCheckpointFormat(fs.readFileSync(file)), 'legacy');
     for (const [k, t] of readTorchCheckpoint(file)) loaded.set(prefix + k, t);
@@ -142,12 +126,12 @@ Auif('base / detail / decoder equal auif_pretrained.safetensors bit for bit', ()
 // ---- (b) DIDFuse ------------------------------------------------------------------------------
 const Didfuse = suite('torch checkpoint: DIDFuse {weight, epoch} files');
 
-Didfuse('encoder and decoder load the nested state dict with sane shapes', () => {
+Didfuse('encoder and decoder load the nested state dict with sane shapes', async () => {
   for (const [name, count, firstKey, firstShape] of [
     ['Encoder_weight_IJCAI.pkl', 30, 'cov1.cov1.1.weight', [64, 1, 3, 3]],
     ['Decoder_weight_IJCAI.pkl', 23, 'cov5.cov5.0.weight', [64, 128, 3, 3]],
   ] as const) {
-    const file = upstreamModelFile(`didfuse/Models/${name}`);
+    const file = await upstreamModelFile(`didfuse/Models/${name}`);
     if (file === null) return;
     const sd = readTorchCheckpoint(file);
     assert.is(sd.size, count, name);
@@ -252,8 +236,8 @@ Fixtures('zip format: the same tensors from a 64-byte-aligned archive', () => {
 // ---- (d) truncated, random and malformed inputs ------------------------------------------------
 const Errors = suite('torch checkpoint: errors');
 
-Errors('every truncation of a legacy checkpoint is a CheckpointError saying so', () => {
-  const file = upstreamModelFile('auif/Models/TCSVT_Decoder.model');
+Errors('every truncation of a legacy checkpoint is a CheckpointError saying so', async () => {
+  const file = await upstreamModelFile('auif/Models/TCSVT_Decoder.model');
   if (file === null) return;
   const full = fs.readFileSync(file);
   throwsCheckpoint(() => decodeTorchCheckpoint(full.subarray(0, 0)), /empty file/);
@@ -262,8 +246,8 @@ Errors('every truncation of a legacy checkpoint is a CheckpointError saying so',
   }
 });
 
-Errors('truncated copies on disk: the message names the file, the storage, expected and present bytes', () => {
-  const file = upstreamModelFile('auif/Models/TCSVT_Decoder.model');
+Errors('truncated copies on disk: the message names the file, the storage, expected and present bytes', async () => {
+  const file = await upstreamModelFile('auif/Models/TCSVT_Decoder.model');
   if (file === null) return;
   const full = fs.readFileSync(file);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-torch-'));
@@ -290,8 +274,8 @@ Errors('random bytes and other non-checkpoints are rejected clearly', () => {
   throwsCheckpoint(() => readTorchCheckpoint(path.join(os.tmpdir(), 'does-not-exist.pt')), /does-not-exist\.pt: cannot read file/);
 });
 
-Errors('a corrupt element count in the legacy data section is reported', () => {
-  const file = upstreamModelFile('auif/Models/TCSVT_Decoder.model');
+Errors('a corrupt element count in the legacy data section is reported', async () => {
+  const file = await upstreamModelFile('auif/Models/TCSVT_Decoder.model');
   if (file === null) return;
   const bytes = new Uint8Array(fs.readFileSync(file));
   bytes[1105] = 99; // first storage's int64 count (9 → 99); see the layout in torch_checkpoint.ts
