@@ -19,3 +19,8 @@ export * from './model/auif.js';
 export * from './model/checkpoint.js';
 export * from './fusion/rules.js';
 export { ensureStaged, stagedFile, stagedPath, stagingSources, StagingError } from './data/stage.js';
+export * from './metrics/index.js';
+export { datasetPairs, DATASETS, DATASET_NAMES, isDatasetName, type DatasetName, type ImagePair } from './data/datasets.js';
+export { ReferenceFileError, referenceDirs, referenceFile } from './data/reference.js';
+export * from './report/evaluate.js';
+export * from './report/paper_table.js';

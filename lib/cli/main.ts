@@ -3,16 +3,18 @@
  * data, bad weights) are printed as one clear message, without a stack trace.
  */
 import { fuseCommand, FUSE_USAGE } from './fuse.js';
+import { evalCommand, EVAL_USAGE } from './eval.js';
 import { UsageError } from './usage.js';
 
 const USAGE = `auif — AUIF infrared/visible image fusion (Zhao et al., TCSVT 2021) in TypeScript
 
 commands:
 ${FUSE_USAGE.replace(/^usage:\n/, '')}
+${EVAL_USAGE.replace(/^usage:\n/, '')}
 
-environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>`;
+environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>, AUIF_REFERENCE_DIR=<../shared/reference>`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand, eval: evalCommand };
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -35,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`auif ${cmd}: ${err.message}`);
       return 2;
     }
-    const known = ['ImageError', 'StateDictError', 'CheckpointError', 'StagingError', 'BackendError', 'PickleError', 'DownloadError'];
+    const known = ['ImageError', 'StateDictError', 'CheckpointError', 'StagingError', 'BackendError', 'PickleError', 'DownloadError',
+      'MetricInputError', 'EvaluationError', 'PaperTableError', 'ReferenceFileError'];
     if (known.includes(err.name) || known.includes(err.constructor?.name)) {
       console.error(`auif ${cmd}: ${err.message}`);
       return 1;
