@@ -11,6 +11,8 @@ import { boxKernel, filter2D, laplacianKernel } from '../unrolling/filters.js';
 import { unrolledStep } from '../unrolling/step.js';
 import type { EncoderKind, EncoderParams } from './params.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
+import { nativeEngine, operatorCoefficients, type NativeKernels } from '../kernels/native.js';
+import { BN_EPS, type UnrolledLayerParams } from './params.js';
 
 /** x⁰ of an encoder: `init ⋆ I`, by default the box blur (base) or the Laplacian (detail) of I. */
 export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind, init?: Float32Array): tf.Tensor4D {
@@ -19,6 +21,9 @@ export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind, init?: Float3
 
 /** Runs an encoder in eval mode; returns xᴺ, and x⁰…xᴺ when `keepIntermediate`. */
 export function encode(I: tf.Tensor4D, params: EncoderParams, opts: { keepIntermediate?: boolean; operator?: OperatorImpl } = {}): { out: tf.Tensor4D; steps?: tf.Tensor4D[] } {
+  const impl = opts.operator ?? 'fast';
+  const nk = impl === 'fast' || impl === 'native' ? nativeEngine(impl === 'native') : null;
+  if (nk) return encodeNative(nk, I, params, !!opts.keepIntermediate);
   const steps: tf.Tensor4D[] = [];
   let x = initialEstimate(I, params.kind, params.init);
   if (opts.keepIntermediate) steps.push(x);
@@ -39,4 +44,46 @@ export function baseEncoder(I: tf.Tensor4D, params: EncoderParams): tf.Tensor4D 
 /** Dᴺ: the detail (high-frequency) feature map of I. */
 export function detailEncoder(I: tf.Tensor4D, params: EncoderParams): tf.Tensor4D {
   return encode(I, params).out;
+}
+
+/**
+ * The eval-mode layer as the native kernel's coefficients: w and M of Kₖ, and
+ * [α_BN, β_BN, α_PReLU, ηₖ, θₖ] with α_BN = fl(γ·fl(1/fl(√fl(σ̂² + ε)))), β_BN = fl(β − fl(μ̂·α_BN)),
+ * the float32 roundings of {@link batchNormEval}. Cached per K tensor (tfjs tensors are immutable).
+ */
+const layerCache = new WeakMap<tf.Tensor, { w5: Float64Array; M: Float64Array; coef: Float32Array; of: UnrolledLayerParams }>();
+function layerCoefficients(layer: UnrolledLayerParams) {
+  const hit = layerCache.get(layer.K);
+  if (hit && hit.of === layer) return hit;
+  const f = Math.fround;
+  const one = (t: tf.Tensor) => (t.dataSync() as Float32Array)[0];
+  const { gamma, beta, runningMean, runningVar } = layer.bn;
+  const a = f(one(gamma) * f(1 / f(Math.sqrt(f(one(runningVar) + f(BN_EPS))))));
+  const b = f(one(beta) - f(one(runningMean) * a));
+  const entry = { ...operatorCoefficients(layer.K.dataSync() as Float32Array), coef: Float32Array.of(a, b, one(layer.alpha), one(layer.eta), one(layer.theta)), of: layer };
+  layerCache.set(layer.K, entry);
+  return entry;
+}
+
+/** {@link encode} on the native kernels: x⁰ and each layer in one threaded pass over the planes. */
+function encodeNative(nk: NativeKernels, I: tf.Tensor4D, params: EncoderParams, keep: boolean): { out: tf.Tensor4D; steps?: tf.Tensor4D[] } {
+  const [n, h, w, ch] = I.shape;
+  if (ch !== 1) throw new Error(`encode: expected one channel, got ${ch}`);
+  const src = I.dataSync() as Float32Array;
+  const kernel = params.init ?? (params.kind === 'base' ? boxKernel() : laplacianKernel());
+  let x = new Float32Array(src.length);
+  nk.correlateReflect(src, n, h, w, kernel, Math.round(Math.sqrt(kernel.length)), x);
+  const planes = [x];
+  let spare: Float32Array | null = null;
+  for (const layer of params.layers) {
+    const { w5, M, coef } = layerCoefficients(layer);
+    const next: Float32Array = spare ?? new Float32Array(src.length);
+    nk.layerEval(x, n, h, w, w5, M, src, coef, next);
+    if (keep) planes.push(next); else spare = x;
+    x = next;
+  }
+  const shape: [number, number, number, number] = [n, h, w, 1];
+  if (!keep) return { out: tf.tensor4d(x, shape) };
+  const steps = planes.map((p) => tf.tensor4d(p, shape));
+  return { out: steps[steps.length - 1], steps };
 }

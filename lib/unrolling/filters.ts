@@ -14,6 +14,7 @@
  * for bit on every backend. x⁰ depends only on the data, so no gradient is needed through it.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernels } from '../kernels/native.js';
 
 /** Side of the box-blur kernel that initialises the base encoder. */
 export const BOX_SIZE = 11;
@@ -42,16 +43,21 @@ function reflectIndex(i: number, n: number): number {
   return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
 }
 
+function checkKernel(kernel: Float32Array, h: number, w: number): { k: number; p: number } {
+  const k = Math.round(Math.sqrt(kernel.length));
+  const p = k >> 1;
+  if (k * k !== kernel.length || k % 2 === 0) throw new Error(`correlateReflect: kernel of ${kernel.length} values is not odd×odd`);
+  if (p >= h || p >= w) throw new Error(`correlateReflect: a ${k}×${k} kernel needs an image larger than ${p}×${p}, got ${h}×${w}`);
+  return { k, p };
+}
+
 /**
  * y = kernel ⋆ reflectpad(x, k//2) on one float32 plane, accumulated in float32 in row-major
  * tap order with fused multiply-adds: y ← fl(y + w_ij · x_{r+i, c+j}) (the product of two
  * float32 values is exact in float64, so this is one rounding per tap, as oneDNN's FMA).
  */
 export function correlateReflect(x: Float32Array, h: number, w: number, kernel: Float32Array): Float32Array {
-  const k = Math.round(Math.sqrt(kernel.length));
-  const p = k >> 1;
-  if (k * k !== kernel.length || k % 2 === 0) throw new Error(`correlateReflect: kernel of ${kernel.length} values is not odd×odd`);
-  if (p >= h || p >= w) throw new Error(`correlateReflect: a ${k}×${k} kernel needs an image larger than ${p}×${p}, got ${h}×${w}`);
+  const { k, p } = checkKernel(kernel, h, w);
   const wp = w + 2 * p;
   const hp = h + 2 * p;
   const xp = new Float32Array(hp * wp);
@@ -82,6 +88,12 @@ export function filter2D(x: tf.Tensor4D, kernel: Float32Array): tf.Tensor4D {
   if (ch !== 1) throw new Error(`filter2D: expected one channel, got ${ch}`);
   const data = x.dataSync() as Float32Array;
   const out = new Float32Array(n * h * w);
+  const nk = nativeKernels(); // the same arithmetic, vectorised and threaded (bit-identical)
+  if (nk) {
+    checkKernel(kernel, h, w);
+    nk.correlateReflect(data, n, h, w, kernel, Math.round(Math.sqrt(kernel.length)), out);
+    return tf.tensor4d(out, [n, h, w, 1]);
+  }
   for (let b = 0; b < n; b++) out.set(correlateReflect(data.subarray(b * h * w, (b + 1) * h * w), h, w, kernel), b * h * w);
   return tf.tensor4d(out, [n, h, w, 1]);
 }

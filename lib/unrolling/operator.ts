@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { reflectPad } from './pad.js';
+import { coefficientsVjp, nativeEngine, operatorCoefficients, type NativeKernels } from '../kernels/native.js';
 
 /** Kₖ as a tfjs HWIO filter [3, 3, 1, C] and K̃ₖ as [3, 3, C, 1]. */
 export function filterPair(K: tf.Tensor4D): { K: tf.Tensor4D; Ktilde: tf.Tensor4D } {
@@ -23,12 +24,50 @@ export function filterPair(K: tf.Tensor4D): { K: tf.Tensor4D; Ktilde: tf.Tensor4
   return { K: hwio, Ktilde };
 }
 
-/** Which formulation computes A(x): the 5×5 form (default) or the upstream two-convolution form. */
-export type OperatorImpl = 'fast' | 'twoConv';
+/**
+ * Which formulation computes A(x), all exact:
+ * - 'fast' (default): the native kernels on a CPU backend when built, else 'tfjs';
+ * - 'native': the 5×5 + ring form in the native addon (lib/kernels/native.ts), with its VJPs;
+ * - 'tfjs': the 5×5 + ring form in tfjs ops (what GPU and libtensorflow backends run);
+ * - 'twoConv': the upstream two-convolution form (the reference).
+ */
+export type OperatorImpl = 'fast' | 'native' | 'tfjs' | 'twoConv';
 
-/** A(x) with the chosen formulation (both exact; see the module comment). */
+/** A(x) with the chosen formulation (see {@link OperatorImpl}). */
 export function applyOperator(x: tf.Tensor4D, K: tf.Tensor4D, impl: OperatorImpl = 'fast'): tf.Tensor4D {
-  return impl === 'twoConv' ? normalOperatorTwoConv(x, K) : normalOperator(x, K);
+  if (impl === 'twoConv') return normalOperatorTwoConv(x, K);
+  if (impl === 'tfjs') return normalOperator(x, K);
+  const nk = nativeEngine(impl === 'native');
+  return nk ? normalOperatorNative(x, K, nk) : normalOperator(x, K);
+}
+
+/**
+ * A(x) by the native kernels, differentiable: the VJPs are Aᵀg for x and, for K, the chain
+ * rule through w and M ({@link coefficientsVjp}) of ∂L/∂w[d] = Σ_interior g·x̄[·+d] and
+ * ∂L/∂M[q][t] = Σ_ring g·x[…] — all computed by the addon in float64.
+ */
+export function normalOperatorNative(x: tf.Tensor4D, K: tf.Tensor4D, nk: NativeKernels): tf.Tensor4D {
+  const f = tf.customGrad(((xt: tf.Tensor4D, Kt: tf.Tensor4D) => {
+    const [n, h, w] = xt.shape;
+    const xd = xt.dataSync() as Float32Array;
+    const Kd = Kt.dataSync() as Float32Array;
+    const { w5, M } = operatorCoefficients(Kd);
+    const out = new Float32Array(xd.length);
+    nk.operatorForward(xd, n, h, w, w5, M, out);
+    return {
+      value: tf.tensor4d(out, xt.shape),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const dx = new Float32Array(xd.length);
+        nk.operatorVjpX(g, n, h, w, w5, M, dx);
+        const dw5 = new Float64Array(25);
+        const dM = new Float64Array(81);
+        nk.operatorVjpW(g, n, h, w, xd, dw5, dM);
+        return [tf.tensor4d(dx, xt.shape), tf.tensor(coefficientsVjp(Kd, dw5, dM), Kt.shape)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, K) as tf.Tensor4D;
 }
 
 /** A(x) = K̃ ∗ pad₁(K ∗ pad₁(x)), the upstream two-convolution form (reference path). */

@@ -8,6 +8,8 @@ import { readSafetensors } from '../../lib/io/safetensors.js';
 import type { StateDict } from '../../lib/io/tensor_record.js';
 import { initBackend, type BackendName } from '../../lib/backend/select.js';
 import { referenceDir, skipLoudly } from './upstream.js';
+import { nativeKernels, nativeStatus } from '../../lib/kernels/native.js';
+import type { OperatorImpl } from '../../lib/unrolling/operator.js';
 
 export interface Fixture { fx: StateDict; pretrained: StateDict }
 
@@ -54,3 +56,11 @@ export const TEST_BACKENDS: BackendName[] = ['wasm', 'cpu'];
 export async function useBackend(name: BackendName): Promise<void> {
   await initBackend({ backend: name, quiet: true });
 }
+
+/**
+ * The exact operator formulations the numerical tests run through: the native kernels (when
+ * built; a loud SKIP otherwise) and the tfjs 5×5 form that GPU backends use.
+ */
+export const TEST_OPERATORS: OperatorImpl[] = nativeKernels()
+  ? ['native', 'tfjs']
+  : (skipLoudly('native-kernel tests', `native kernels unavailable: ${nativeStatus().reason}`), ['tfjs']);

@@ -8,13 +8,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { paramsFromStateDict, disposeParams, type AuifParams } from '../../lib/model/params.js';
 import { decompose, fuseTensors, reconstruct, fuse, checkPair } from '../../lib/model/auif.js';
 import { ImageError } from '../../lib/io/image.js';
-import { loadFixture, nhwc, maxAbsDiff, TEST_BACKENDS, useBackend } from '../helpers/fixture.js';
+import { loadFixture, nhwc, maxAbsDiff, TEST_BACKENDS, TEST_OPERATORS, useBackend } from '../helpers/fixture.js';
 
 const TOL = 1e-5;
 const fixture = loadFixture();
 
-for (const backend of TEST_BACKENDS) {
-  const t = suite(`model/auif eval parity [${backend}]`);
+for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
+  const t = suite(`model/auif eval parity [${backend}, ${operator}]`);
+  const opts = { operator };
   let params: AuifParams;
   t.before(async () => { await useBackend(backend); if (fixture) params = paramsFromStateDict(fixture.pretrained); });
   t.after(() => { if (params) disposeParams(params); });
@@ -24,7 +25,7 @@ for (const backend of TEST_BACKENDS) {
       if (!fixture) return;
       tf.tidy(() => {
         const I = nhwc(fixture.fx, `eval.${src}`);
-        const { Bsteps, Dsteps } = decompose(I, params, { keepIntermediate: true });
+        const { Bsteps, Dsteps } = decompose(I, params, { keepIntermediate: true, operator });
         assert.is(Bsteps!.length, 11);
         for (let k = 0; k <= 10; k++) {
           const eb = maxAbsDiff(Bsteps![k], nhwc(fixture.fx, `eval.${src}.base`, k));
@@ -40,7 +41,7 @@ for (const backend of TEST_BACKENDS) {
     t(`reconstruction of ${src} within ${TOL}`, () => {
       if (!fixture) return;
       tf.tidy(() => {
-        const e = maxAbsDiff(reconstruct(nhwc(fixture.fx, `eval.${src}`), params), nhwc(fixture.fx, `eval.${src}.recon`));
+        const e = maxAbsDiff(reconstruct(nhwc(fixture.fx, `eval.${src}`), params, opts), nhwc(fixture.fx, `eval.${src}.recon`));
         assert.ok(e <= TOL, `recon of ${src}: ${e.toExponential(3)}`);
       });
     });
@@ -50,7 +51,7 @@ for (const backend of TEST_BACKENDS) {
     t(`fused image, rule ${mode}, within ${TOL}`, () => {
       if (!fixture) return;
       tf.tidy(() => {
-        const F = fuseTensors(nhwc(fixture.fx, 'eval.ir'), nhwc(fixture.fx, 'eval.vis'), params, mode);
+        const F = fuseTensors(nhwc(fixture.fx, 'eval.ir'), nhwc(fixture.fx, 'eval.vis'), params, mode, opts);
         const e = maxAbsDiff(F, nhwc(fixture.fx, `eval.fused.${key}`));
         assert.ok(e <= TOL, `fused (${mode}): ${e.toExponential(3)}`);
       });
@@ -72,9 +73,9 @@ for (const backend of TEST_BACKENDS) {
     if (!fixture) return;
     const toImg = (k: string) => ({ width: 80, height: 64, data: nhwc(fixture.fx, k).dataSync() as Float32Array });
     const ir = toImg('eval.ir'), vis = toImg('eval.vis');
-    await fuse(ir, vis, params); // warm-up (kernel caches)
+    await fuse(ir, vis, params, 'sum', opts); // warm-up (kernel caches)
     const before = tf.memory().numTensors;
-    const F = await fuse(ir, vis, params);
+    const F = await fuse(ir, vis, params, 'sum', opts);
     assert.is(tf.memory().numTensors, before, 'tensor count after fuse()');
     const ref = nhwc(fixture.fx, 'eval.fused.Sum');
     const e = maxAbsDiff(tf.tensor4d(F.data, [1, 64, 80, 1]), ref);

@@ -6,9 +6,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
-import { normalOperator, normalOperatorTwoConv, autocorrelationKernel, autocorrelation64 } from '../../lib/unrolling/operator.js';
+import { applyOperator, normalOperatorTwoConv, autocorrelationKernel, autocorrelation64 } from '../../lib/unrolling/operator.js';
 import { reflectPad, PadError } from '../../lib/unrolling/pad.js';
-import { TEST_BACKENDS, useBackend, maxRelDiff, loadFixture, nhwc } from '../helpers/fixture.js';
+import { TEST_BACKENDS, TEST_OPERATORS, useBackend, maxRelDiff, loadFixture, nhwc } from '../helpers/fixture.js';
 
 const REL = 1e-5;
 const SIZES: [number, number][] = [[3, 3], [4, 7], [10, 10], [13, 29], [37, 21], [64, 80]];
@@ -51,43 +51,47 @@ for (const backend of TEST_BACKENDS) {
     });
   });
 
-  for (const [h, w] of SIZES) {
-    t(`A(x) fast = two-conv on ${h}×${w} (random K, x), value ≤ ${REL} relative`, () => {
+  for (const impl of TEST_OPERATORS) {
+    const op = (x: tf.Tensor4D, K: tf.Tensor4D) => applyOperator(x, K, impl);
+    for (const [h, w] of SIZES) {
+      t(`A(x) ${impl} = two-conv on ${h}×${w} (random K, x), value ≤ ${REL} relative`, () => {
+        tf.tidy(() => {
+          const K = tf.randomNormal([64, 1, 3, 3], 0, 1, 'float32', h * 100 + w) as tf.Tensor4D;
+          const x = tf.randomUniform([2, h, w, 1], 0, 1, 'float32', h + w) as tf.Tensor4D;
+          const e = maxRelDiff(op(x, K), normalOperatorTwoConv(x, K));
+          assert.ok(e <= REL, `relative error ${e.toExponential(2)}`);
+        });
+      });
+    }
+
+    t(`${impl}: gradients w.r.t. x and K equal the two-conv path`, () => {
       tf.tidy(() => {
-        const K = tf.randomNormal([64, 1, 3, 3], 0, 1, 'float32', h * 100 + w) as tf.Tensor4D;
-        const x = tf.randomUniform([2, h, w, 1], 0, 1, 'float32', h + w) as tf.Tensor4D;
-        const e = maxRelDiff(normalOperator(x, K), normalOperatorTwoConv(x, K));
-        assert.ok(e <= REL, `relative error ${e.toExponential(2)}`);
+        for (const [h, w] of [[3, 3], [10, 10], [13, 17]]) {
+          const K = tf.randomNormal([8, 1, 3, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+          const x = tf.randomUniform([2, h, w, 1], 0, 1, 'float32', 12) as tf.Tensor4D;
+          const g = tf.randomNormal([2, h, w, 1], 0, 1, 'float32', 13);
+          const loss = (f: typeof op) => (xx: tf.Tensor, kk: tf.Tensor) => tf.sum(tf.mul(f(xx as tf.Tensor4D, kk as tf.Tensor4D), g));
+          const [dxF, dKF] = tf.grads(loss(op))([x, K]);
+          const [dxR, dKR] = tf.grads(loss(normalOperatorTwoConv))([x, K]);
+          assert.ok(maxRelDiff(dxF, dxR) <= 1e-5, `dx ${maxRelDiff(dxF, dxR)}`);
+          assert.ok(maxRelDiff(dKF, dKR) <= 1e-5, `dK ${maxRelDiff(dKF, dKR)}`);
+        }
+      });
+    });
+
+    t(`${impl}: real image, pretrained filters, every layer ≤ 1e-5 relative`, () => {
+      const fx = loadFixture();
+      if (!fx) return;
+      tf.tidy(() => {
+        const x = nhwc(fx.fx, 'eval.ir');
+        for (const key of [...fx.pretrained.keys()].filter((k) => k.endsWith('.kernel'))) {
+          const K = tf.tensor4d(fx.pretrained.get(key)!.data as Float32Array, [64, 1, 3, 3]);
+          const e = maxRelDiff(op(x, K), normalOperatorTwoConv(x, K));
+          assert.ok(e <= REL, `${key}: ${e.toExponential(2)}`);
+        }
       });
     });
   }
 
-  t('gradients w.r.t. x and K equal the two-conv path', () => {
-    tf.tidy(() => {
-      for (const [h, w] of [[10, 10], [13, 17]]) {
-        const K = tf.randomNormal([8, 1, 3, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
-        const x = tf.randomUniform([2, h, w, 1], 0, 1, 'float32', 12) as tf.Tensor4D;
-        const g = tf.randomNormal([2, h, w, 1], 0, 1, 'float32', 13);
-        const loss = (op: typeof normalOperator) => (xx: tf.Tensor, kk: tf.Tensor) => tf.sum(tf.mul(op(xx as tf.Tensor4D, kk as tf.Tensor4D), g));
-        const [dxF, dKF] = tf.grads(loss(normalOperator))([x, K]);
-        const [dxR, dKR] = tf.grads(loss(normalOperatorTwoConv))([x, K]);
-        assert.ok(maxRelDiff(dxF, dxR) <= 1e-5, `dx ${maxRelDiff(dxF, dxR)}`);
-        assert.ok(maxRelDiff(dKF, dKR) <= 1e-5, `dK ${maxRelDiff(dKF, dKR)}`);
-      }
-    });
-  });
-
-  t('real image, pretrained filters: every layer ≤ 1e-5 relative', () => {
-    const fx = loadFixture();
-    if (!fx) return;
-    tf.tidy(() => {
-      const x = nhwc(fx.fx, 'eval.ir');
-      for (const key of [...fx.pretrained.keys()].filter((k) => k.endsWith('.kernel'))) {
-        const K = tf.tensor4d(fx.pretrained.get(key)!.data as Float32Array, [64, 1, 3, 3]);
-        const e = maxRelDiff(normalOperator(x, K), normalOperatorTwoConv(x, K));
-        assert.ok(e <= REL, `${key}: ${e.toExponential(2)}`);
-      }
-    });
-  });
   t.run();
 }

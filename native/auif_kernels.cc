@@ -1,0 +1,417 @@
+// Native CPU kernels for AUIF (Zhao et al., TCSVT 2021): the exact x⁰ filters and the unrolled
+// layer operator A(x) = K̃ ∗ pad₁(K ∗ pad₁(x)) in its 5×5 + exact-ring form, fused with BN (eval),
+// PReLU and the gradient-step update; plus the two vector–Jacobian products training needs.
+//
+// Conventions (see lib/kernels/native.ts, which documents each entry point):
+//  - images are float32 planes, n × h × w, row-major; the batch index is outermost;
+//  - correlate_reflect reproduces PyTorch/oneDNN's float32 rounding: taps in row-major order,
+//    each multiply-add one fused float32 rounding (fmaf);
+//  - the operator's interior is Σ_d w[d]·x̄[p+d] (x̄ = reflect-pad₂ x) accumulated in double;
+//    its outer ring is Σ_{q,t} M[q][t]·x[r(r(p+q−1)+t−1)] in double, M[q][t] = Σ_c K_c[8−q]·K_c[t];
+//  - elementwise float32 arithmetic is not contracted (built with -ffp-contract=off), so each
+//    operation rounds like tfjs's separate kernels.
+#include <node_api.h>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+#include <algorithm>
+#include <functional>
+#include <string>
+
+namespace {
+
+int g_threads = 0;
+
+int thread_count() {
+  if (g_threads > 0) return g_threads;
+  const char* env = std::getenv("AUIF_THREADS");
+  int t = env ? std::atoi(env) : 0;
+  if (t <= 0) t = (int)std::thread::hardware_concurrency();
+  if (t <= 0) t = 1;
+  g_threads = std::min(t, 64);
+  return g_threads;
+}
+
+// Runs f(begin, end) over [0, total) split into contiguous chunks, one per thread.
+void parallel_for(int64_t total, int64_t min_chunk, const std::function<void(int64_t, int64_t)>& f) {
+  int T = thread_count();
+  int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(T, total / std::max<int64_t>(1, min_chunk)));
+  if (chunks <= 1) { f(0, total); return; }
+  std::vector<std::thread> pool;
+  int64_t step = (total + chunks - 1) / chunks;
+  for (int64_t c = 1; c < chunks; c++) {
+    int64_t b = c * step, e = std::min(total, b + step);
+    if (b < e) pool.emplace_back(f, b, e);
+  }
+  f(0, std::min(total, step));
+  for (auto& t : pool) t.join();
+}
+
+inline int refl(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
+
+// y = kernel ⋆ reflectpad(x, k/2) for rows [r0, r1) of one plane, oneDNN rounding.
+void correlate_rows(const float* x, int h, int w, const float* kern, int k, float* y, int r0, int r1) {
+  const int p = k / 2, wp = w + 2 * p;
+  std::vector<float> rows((size_t)k * wp);
+  for (int r = r0; r < r1; r++) {
+    for (int i = 0; i < k; i++) {
+      const float* src = x + (size_t)refl(r + i - p, h) * w;
+      float* dst = rows.data() + (size_t)i * wp;
+      for (int c = 0; c < wp; c++) dst[c] = src[refl(c - p, w)];
+    }
+    float* out = y + (size_t)r * w;
+    std::fill(out, out + w, 0.0f);
+    for (int i = 0; i < k; i++) {
+      const float* row = rows.data() + (size_t)i * wp;
+      for (int j = 0; j < k; j++) {
+        const float wij = kern[i * k + j];
+        const float* s = row + j;
+        for (int c = 0; c < w; c++) out[c] = std::fmaf(wij, s[c], out[c]);
+      }
+    }
+  }
+}
+
+// A(x) on the outer ring pixel (r, c): the two-convolution form, in double.
+inline double ring_value(const float* x, int h, int w, const double* M, int r, int c) {
+  double acc = 0;
+  for (int qi = 0; qi < 3; qi++) {
+    const int ur = refl(r + qi - 1, h);
+    for (int qj = 0; qj < 3; qj++) {
+      const int uc = refl(c + qj - 1, w);
+      const double* m = M + (qi * 3 + qj) * 9;
+      for (int ti = 0; ti < 3; ti++) {
+        const float* xr = x + (size_t)refl(ur + ti - 1, h) * w;
+        for (int tj = 0; tj < 3; tj++) acc += m[ti * 3 + tj] * (double)xr[refl(uc + tj - 1, w)];
+      }
+    }
+  }
+  return acc;
+}
+
+// acc[c] = A(x)[r, c] for c = 1 … w−2 of an interior row r (1 ≤ r ≤ h−2), in double.
+void interior_row(const float* x, int h, int w, const double* w5, int r, double* acc, float* pad) {
+  // pad: 5 rows of w + 4 (reflect-pad 2).
+  const int wp = w + 4;
+  for (int i = 0; i < 5; i++) {
+    const float* src = x + (size_t)refl(r + i - 2, h) * w;
+    float* dst = pad + (size_t)i * wp;
+    dst[0] = src[refl(-2, w)]; dst[1] = src[refl(-1, w)];
+    std::memcpy(dst + 2, src, sizeof(float) * w);
+    dst[w + 2] = src[refl(w, w)]; dst[w + 3] = src[refl(w + 1, w)];
+  }
+  std::fill(acc, acc + w, 0.0);
+  for (int i = 0; i < 5; i++) {
+    const float* row = pad + (size_t)i * wp;
+    for (int j = 0; j < 5; j++) {
+      const double wij = w5[i * 5 + j];
+      const float* s = row + j;  // output c reads pad[c + j] for c = 0…w−1
+      for (int c = 0; c < w; c++) acc[c] += wij * (double)s[c];
+    }
+  }
+}
+
+// Computes the full row r of A(x) (ring pixels exact) into acc (double).
+void operator_row(const float* x, int h, int w, const double* w5, const double* M, int r, double* acc, float* pad) {
+  if (r == 0 || r == h - 1) {
+    for (int c = 0; c < w; c++) acc[c] = ring_value(x, h, w, M, r, c);
+    return;
+  }
+  interior_row(x, h, w, w5, r, acc, pad);
+  acc[0] = ring_value(x, h, w, M, r, 0);
+  acc[w - 1] = ring_value(x, h, w, M, r, w - 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// N-API glue
+
+struct F32 { float* p = nullptr; size_t n = 0; };
+struct F64 { double* p = nullptr; size_t n = 0; };
+
+bool get_f32(napi_env env, napi_value v, F32& out, const char* name) {
+  napi_typedarray_type t; size_t len; void* data; napi_value ab; size_t off;
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is || napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_float32_array) {
+    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a Float32Array").c_str());
+    return false;
+  }
+  out.p = (float*)data; out.n = len; return true;
+}
+bool get_f64(napi_env env, napi_value v, F64& out, const char* name) {
+  napi_typedarray_type t; size_t len; void* data; napi_value ab; size_t off;
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  if (!is || napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_float64_array) {
+    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a Float64Array").c_str());
+    return false;
+  }
+  out.p = (double*)data; out.n = len; return true;
+}
+bool get_num(napi_env env, napi_value v, double& out, const char* name) {
+  if (napi_get_value_double(env, v, &out) != napi_ok) {
+    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a number").c_str());
+    return false;
+  }
+  return true;
+}
+bool check(napi_env env, bool ok, const std::string& msg) {
+  if (!ok) napi_throw_range_error(env, nullptr, msg.c_str());
+  return ok;
+}
+
+#define ARGS(N)                                                   \
+  size_t argc = N; napi_value argv[N];                            \
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);     \
+  if (argc < N) { napi_throw_type_error(env, nullptr, "expected " #N " arguments"); return nullptr; }
+
+// correlateReflect(x, n, h, w, kernel, k, out)
+napi_value CorrelateReflect(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  F32 x, kern, out; double n, h, w, k;
+  if (!get_f32(env, argv[0], x, "x") || !get_num(env, argv[1], n, "n") || !get_num(env, argv[2], h, "h") ||
+      !get_num(env, argv[3], w, "w") || !get_f32(env, argv[4], kern, "kernel") || !get_num(env, argv[5], k, "k") ||
+      !get_f32(env, argv[6], out, "out")) return nullptr;
+  const int N = (int)n, H = (int)h, W = (int)w, Kk = (int)k;
+  const size_t plane = (size_t)H * W;
+  if (!check(env, x.n == (size_t)N * plane && out.n == x.n, "correlateReflect: x/out length != n·h·w") ||
+      !check(env, kern.n == (size_t)Kk * Kk && Kk % 2 == 1, "correlateReflect: kernel is not k×k, k odd") ||
+      !check(env, Kk / 2 < H && Kk / 2 < W, "correlateReflect: image smaller than the kernel's reflect pad")) return nullptr;
+  parallel_for((int64_t)N * H, 8, [&](int64_t b, int64_t e) {
+    for (int64_t g = b; g < e;) {
+      const int img = (int)(g / H), r0 = (int)(g % H);
+      const int r1 = (int)std::min<int64_t>(H, r0 + (e - g));
+      correlate_rows(x.p + img * plane, H, W, kern.p, Kk, out.p + img * plane, r0, r1);
+      g += r1 - r0;
+    }
+  });
+  return nullptr;
+}
+
+struct LayerArgs {
+  F32 x; int N = 0, H = 0, W = 0; F64 w5, M;
+};
+
+bool get_layer(napi_env env, napi_value* argv, LayerArgs& a) {
+  double n, h, w;
+  if (!get_f32(env, argv[0], a.x, "x") || !get_num(env, argv[1], n, "n") || !get_num(env, argv[2], h, "h") ||
+      !get_num(env, argv[3], w, "w") || !get_f64(env, argv[4], a.w5, "w5") || !get_f64(env, argv[5], a.M, "M")) return false;
+  a.N = (int)n; a.H = (int)h; a.W = (int)w;
+  return check(env, a.x.n == (size_t)a.N * a.H * a.W, "x length != n·h·w") &&
+         check(env, a.w5.n == 25 && a.M.n == 81, "w5 must have 25 and M 81 values") &&
+         check(env, a.H >= 3 && a.W >= 3, "the operator needs images of at least 3×3");
+}
+
+// operatorForward(x, n, h, w, w5, M, out): out = A(x)
+napi_value OperatorForward(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  LayerArgs a; F32 out;
+  if (!get_layer(env, argv, a) || !get_f32(env, argv[6], out, "out")) return nullptr;
+  if (!check(env, out.n == a.x.n, "out length != n·h·w")) return nullptr;
+  const size_t plane = (size_t)a.H * a.W;
+  parallel_for((int64_t)a.N * a.H, 8, [&](int64_t b, int64_t e) {
+    std::vector<double> acc(a.W); std::vector<float> pad(5 * (size_t)(a.W + 4));
+    for (int64_t g = b; g < e; g++) {
+      const int img = (int)(g / a.H), r = (int)(g % a.H);
+      operator_row(a.x.p + img * plane, a.H, a.W, a.w5.p, a.M.p, r, acc.data(), pad.data());
+      float* o = out.p + img * plane + (size_t)r * a.W;
+      for (int c = 0; c < a.W; c++) o[c] = (float)acc[c];
+    }
+  });
+  return nullptr;
+}
+
+// layerEval(x, n, h, w, w5, M, I, coef: Float32Array[6] = [bnA, bnB, alpha, eta, theta, _], out)
+//   z = fl(A(x));  y = fl(fl(z·bnA) + bnB);  g = y < 0 ? fl(alpha·y) : y;
+//   out = fl(x − fl(eta · fl(g − fl(theta · fl(I − x)))))
+napi_value LayerEval(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  LayerArgs a; F32 I, coef, out;
+  if (!get_layer(env, argv, a) || !get_f32(env, argv[6], I, "I") || !get_f32(env, argv[7], coef, "coef") ||
+      !get_f32(env, argv[8], out, "out")) return nullptr;
+  if (!check(env, I.n == a.x.n && out.n == a.x.n, "I/out length != n·h·w") || !check(env, coef.n >= 5, "coef needs 5 values")) return nullptr;
+  const float bnA = coef.p[0], bnB = coef.p[1], alpha = coef.p[2], eta = coef.p[3], theta = coef.p[4];
+  const size_t plane = (size_t)a.H * a.W;
+  parallel_for((int64_t)a.N * a.H, 8, [&](int64_t b, int64_t e) {
+    std::vector<double> acc(a.W); std::vector<float> pad(5 * (size_t)(a.W + 4));
+    for (int64_t g = b; g < e; g++) {
+      const int img = (int)(g / a.H), r = (int)(g % a.H);
+      const size_t o = img * plane + (size_t)r * a.W;
+      operator_row(a.x.p + img * plane, a.H, a.W, a.w5.p, a.M.p, r, acc.data(), pad.data());
+      const float* xr = a.x.p + o; const float* Ir = I.p + o; float* outr = out.p + o;
+      for (int c = 0; c < a.W; c++) {
+        const float z = (float)acc[c];
+        const float za = z * bnA;
+        const float y = za + bnB;
+        const float gg = y < 0.0f ? alpha * y : y;
+        const float d = Ir[c] - xr[c];
+        const float td = theta * d;
+        const float s = gg - td;
+        const float es = eta * s;
+        outr[c] = xr[c] - es;
+      }
+    }
+  });
+  return nullptr;
+}
+
+// operatorVjpX(g, n, h, w, w5, M, out): out = Aᵀ g.
+//   interior: out = fold₂(w ⋆ G) with G = g on interior pixels (ring zeroed), w symmetric;
+//   ring:     out[r(r(p+q−1)+t−1)] += M[q][t]·g[p].
+napi_value OperatorVjpX(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  LayerArgs a; F32 out;
+  if (!get_layer(env, argv, a) || !get_f32(env, argv[6], out, "out")) return nullptr;
+  if (!check(env, out.n == a.x.n, "out length != n·h·w")) return nullptr;
+  const int H = a.H, W = a.W, Hp = H + 4, Wp = W + 4;
+  const size_t plane = (size_t)H * W;
+  const double* w5 = a.w5.p; const double* M = a.M.p;
+  parallel_for(a.N, 1, [&](int64_t b, int64_t e) {
+    std::vector<double> gp((size_t)Hp * Wp), dp((size_t)Hp * Wp);
+    for (int64_t img = b; img < e; img++) {
+      const float* g = a.x.p + img * plane;
+      // G zero-padded by 4 would be needed for a full correlation; instead scatter-free gather:
+      // dp[u] = Σ_d w[d]·G[u − d] over pad₂ coordinates u = p + d (p interior, |d| ≤ 2).
+      std::fill(gp.begin(), gp.end(), 0.0);
+      for (int r = 1; r < H - 1; r++) for (int c = 1; c < W - 1; c++) gp[(size_t)(r + 2) * Wp + (c + 2)] = g[(size_t)r * W + c];
+      std::fill(dp.begin(), dp.end(), 0.0);
+      for (int ur = 0; ur < Hp; ur++) {
+        double* drow = dp.data() + (size_t)ur * Wp;
+        for (int i = 0; i < 5; i++) {
+          const int gr = ur - (i - 2);  // G row (in pad₂ coords) contributing with tap (i, j)
+          if (gr < 0 || gr >= Hp) continue;
+          const double* grow = gp.data() + (size_t)gr * Wp;
+          for (int j = 0; j < 5; j++) {
+            const double wij = w5[i * 5 + j];
+            const int dj = j - 2;
+            const int c0 = std::max(0, dj), c1 = std::min(Wp, Wp + dj);
+            for (int uc = c0; uc < c1; uc++) drow[uc] += wij * grow[uc - dj];
+          }
+        }
+      }
+      // fold pad₂ back onto the image (adjoint of reflect padding), then add the ring scatter.
+      std::vector<double> dx(plane, 0.0);
+      for (int ur = 0; ur < Hp; ur++) {
+        const int r = refl(ur - 2, H);
+        for (int uc = 0; uc < Wp; uc++) dx[(size_t)r * W + refl(uc - 2, W)] += dp[(size_t)ur * Wp + uc];
+      }
+      auto ring = [&](int r, int c) {
+        const double gv = g[(size_t)r * W + c];
+        if (gv == 0) return;
+        for (int qi = 0; qi < 3; qi++) {
+          const int ur = refl(r + qi - 1, H);
+          for (int qj = 0; qj < 3; qj++) {
+            const int uc = refl(c + qj - 1, W);
+            const double* m = M + (qi * 3 + qj) * 9;
+            for (int ti = 0; ti < 3; ti++) {
+              double* dr = dx.data() + (size_t)refl(ur + ti - 1, H) * W;
+              for (int tj = 0; tj < 3; tj++) dr[refl(uc + tj - 1, W)] += m[ti * 3 + tj] * gv;
+            }
+          }
+        }
+      };
+      for (int c = 0; c < W; c++) { ring(0, c); ring(H - 1, c); }
+      for (int r = 1; r < H - 1; r++) { ring(r, 0); ring(r, W - 1); }
+      float* o = out.p + img * plane;
+      for (size_t i = 0; i < plane; i++) o[i] = (float)dx[i];
+    }
+  });
+  return nullptr;
+}
+
+// operatorVjpW(g, n, h, w, x, dw5: Float64Array[25], dM: Float64Array[81]):
+//   dw5[d] = Σ_{p interior} g[p]·x̄[p+d];   dM[q][t] = Σ_{p ring} g[p]·x[r(r(p+q−1)+t−1)]
+napi_value OperatorVjpW(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  F32 g, x; F64 dw, dM; double n, h, w;
+  if (!get_f32(env, argv[0], g, "g") || !get_num(env, argv[1], n, "n") || !get_num(env, argv[2], h, "h") ||
+      !get_num(env, argv[3], w, "w") || !get_f32(env, argv[4], x, "x") || !get_f64(env, argv[5], dw, "dw5") ||
+      !get_f64(env, argv[6], dM, "dM")) return nullptr;
+  const int N = (int)n, H = (int)h, W = (int)w;
+  const size_t plane = (size_t)H * W;
+  if (!check(env, g.n == (size_t)N * plane && x.n == g.n, "g/x length != n·h·w") || !check(env, dw.n == 25 && dM.n == 81, "dw5 needs 25 and dM 81 values") ||
+      !check(env, H >= 3 && W >= 3, "the operator needs images of at least 3×3")) return nullptr;
+  const int T = thread_count();
+  std::vector<double> parts((size_t)T * (25 + 81), 0.0);
+  int64_t total = (int64_t)N * H;
+  int64_t step = (total + T - 1) / T;
+  std::vector<std::thread> pool;
+  auto work = [&](int t) {
+    double* pw = parts.data() + (size_t)t * 106; double* pm = pw + 25;
+    const int64_t b = t * step, e = std::min(total, b + step);
+    std::vector<float> pad(5 * (size_t)(W + 4));
+    std::vector<double> rowacc(25 * (size_t)W);
+    const int Wp = W + 4;
+    for (int64_t gi = b; gi < e; gi++) {
+      const int img = (int)(gi / H), r = (int)(gi % H);
+      const float* xi = x.p + img * plane; const float* gr = g.p + img * plane + (size_t)r * W;
+      auto ring = [&](int c) {
+        const double gv = gr[c];
+        if (gv == 0) return;
+        for (int qi = 0; qi < 3; qi++) {
+          const int ur = refl(r + qi - 1, H);
+          for (int qj = 0; qj < 3; qj++) {
+            const int uc = refl(c + qj - 1, W);
+            double* m = pm + (qi * 3 + qj) * 9;
+            for (int ti = 0; ti < 3; ti++) {
+              const float* xr = xi + (size_t)refl(ur + ti - 1, H) * W;
+              for (int tj = 0; tj < 3; tj++) m[ti * 3 + tj] += gv * (double)xr[refl(uc + tj - 1, W)];
+            }
+          }
+        }
+      };
+      if (r == 0 || r == H - 1) { for (int c = 0; c < W; c++) ring(c); continue; }
+      ring(0); ring(W - 1);
+      for (int i = 0; i < 5; i++) {
+        const float* src = xi + (size_t)refl(r + i - 2, H) * W;
+        float* dst = pad.data() + (size_t)i * Wp;
+        dst[0] = src[refl(-2, W)]; dst[1] = src[refl(-1, W)];
+        std::memcpy(dst + 2, src, sizeof(float) * W);
+        dst[W + 2] = src[refl(W, W)]; dst[W + 3] = src[refl(W + 1, W)];
+      }
+      for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) {
+        const float* s = pad.data() + (size_t)i * Wp + j;
+        double acc = 0;
+        for (int c = 1; c < W - 1; c++) acc += (double)gr[c] * (double)s[c];
+        pw[i * 5 + j] += acc;
+      }
+    }
+  };
+  for (int t = 1; t < T; t++) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  std::fill(dw.p, dw.p + 25, 0.0); std::fill(dM.p, dM.p + 81, 0.0);
+  for (int t = 0; t < T; t++) {
+    for (int i = 0; i < 25; i++) dw.p[i] += parts[(size_t)t * 106 + i];
+    for (int i = 0; i < 81; i++) dM.p[i] += parts[(size_t)t * 106 + 25 + i];
+  }
+  return nullptr;
+}
+
+// setThreads(n): 0 = AUIF_THREADS or all cores; negative = query only. Returns the count in use.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc >= 1) { double t; if (napi_get_value_double(env, argv[0], &t) == napi_ok && t >= 0) g_threads = t > 0 ? (int)std::min(t, 64.0) : 0; }
+  napi_value r; napi_create_int32(env, thread_count(), &r); return r;
+}
+
+void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
+  napi_value f; napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &f);
+  napi_set_named_property(env, exports, name, f);
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  def(env, exports, "correlateReflect", CorrelateReflect);
+  def(env, exports, "operatorForward", OperatorForward);
+  def(env, exports, "layerEval", LayerEval);
+  def(env, exports, "operatorVjpX", OperatorVjpX);
+  def(env, exports, "operatorVjpW", OperatorVjpW);
+  def(env, exports, "setThreads", SetThreads);
+  return exports;
+}
