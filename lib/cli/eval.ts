@@ -15,7 +15,7 @@ import { METRIC_NAMES, type MetricValues } from '../metrics/index.js';
 import type { MetricConvention } from '../metrics/types.js';
 import { evaluateDataset, evaluateTriplet, evaluationCsv, evaluationJSON, type DatasetEvaluation } from '../report/evaluate.js';
 import { compareWithPaper, comparisonJSON, comparisonMarkdown } from '../report/paper_table.js';
-import { createProgress } from '../util/progress.js';
+import { createProgress, type Progress } from '../util/progress.js';
 import { UsageError } from './usage.js';
 
 export const EVAL_USAGE = `usage:
@@ -90,13 +90,16 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const dataset = values.dataset;
   if (!isDatasetName(dataset)) throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')}, got '${dataset}'`);
   const indices = values.pairs === undefined ? undefined : parsePairList(values.pairs, DATASETS[dataset].pairs);
-  const total = indices?.length ?? DATASETS[dataset].pairs;
-  const bar = createProgress(`eval ${dataset}`, total, 'pairs');
+  let bar: Progress | undefined;
   let e: DatasetEvaluation;
   try {
-    e = await evaluateDataset(dataset, values.fused, { convention, indices, onPair: (p) => bar.tick(1, `F${p.index}`) });
+    e = await evaluateDataset(dataset, values.fused, {
+      convention, indices,
+      onStart: (total) => { bar = createProgress(`eval ${dataset}`, total, 'pairs'); },
+      onPair: (p) => bar?.tick(1, `F${p.index}`),
+    });
   } finally {
-    bar.stop();
+    bar?.stop();
   }
   const label = e.fused === 'authors' ? "authors' outputs" : `fused ${e.fused}`;
   const comparison = convention === 'printed'

@@ -103,6 +103,8 @@ export interface EvaluateDatasetOptions {
   convention?: MetricConvention;
   /** 1-based pairs to score (default all). */
   indices?: number[];
+  /** Called once the inputs are checked, before the first pair is scored (e.g. to start a progress bar). */
+  onStart?: (total: number) => void;
   /** Called after each pair (e.g. a progress bar). */
   onPair?: (p: PairEvaluation, done: number, total: number) => void;
 }
@@ -149,6 +151,7 @@ export async function evaluateDataset(dataset: DatasetName, fused: string, opts:
       + ` (expected F{i}.png, or .jpg/.bmp/.tif, in ${fused}, as 'auif fuse --dataset ${dataset} --out ${fused}' writes them)`);
   }
 
+  opts.onStart?.(jobs.length);
   const perPair: PairEvaluation[] = [];
   // decode the next triplet (sharp runs off the main thread) while this one is scored
   let next = readTriplet(jobs[0]);
