@@ -5,6 +5,7 @@
  *   with the default 5×5 operator and, side by side in the same run, the upstream two-convolution
  *   form (3 runs), so the speed-up is a ratio measured here;
  * - fuse() time against image size (256² … 2048², random images);
+ * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention (scripts/bench_metrics.ts);
  * - peak RSS.
  * Prints a table and writes JSON (default results/bench.json).
  */
@@ -17,6 +18,7 @@ import { fuse, type InferenceOptions } from '../lib/model/auif.js';
 import { readGrey, writeFileAtomic, type GreyImage } from '../lib/io/image.js';
 import { stagedFile } from '../lib/data/stage.js';
 import type { AuifParams } from '../lib/model/params.js';
+import { benchMetricsTno } from './bench_metrics.js';
 
 const { values } = parseArgs({ options: { json: { type: 'string' }, runs: { type: 'string', default: '10' }, quick: { type: 'boolean', default: false } } });
 const runs = Number(values.runs);
@@ -63,6 +65,7 @@ for (const side of sides) {
   const ts = await timeFuse(randomImage(side, 1), randomImage(side, 2), params, n);
   sizes.push({ width: side, height: side, runs: n, median_ms: median(ts) });
 }
+const metrics = await benchMetricsTno(runs); // issue [M]: all 13 metrics of one TNO 768×576 triplet
 clearInterval(timer);
 sampleRss();
 
@@ -76,6 +79,8 @@ const result = {
   speedup_vs_two_conv: median(ref) / median(fast),
   train_step_s: null as number | null, // training lands with issue [T]
   sizes,
+  metrics_768x576_ms: metrics.median_ms.paper,
+  metrics_768x576: metrics,
   peak_rss_mb: Math.round(peakRss / 2 ** 20),
 };
 console.log(`backend ${result.backend}
@@ -83,6 +88,7 @@ fuse() TNO 768×576, median of ${runs}:       ${result.fuse_768x576_ms.toFixed(0
   upstream two-conv form, median of ${ref.length}:  ${result.fuse_768x576_ms_two_conv_reference.toFixed(0)} ms   → speed-up ×${result.speedup_vs_two_conv.toFixed(2)}
 fuse() vs size:
 ${sizes.map((s) => `  ${`${s.width}×${s.height}`.padEnd(10)} ${s.median_ms.toFixed(0).padStart(7)} ms  (median of ${s.runs})`).join('\n')}
+metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper, ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb
 peak RSS ${result.peak_rss_mb} MB
 → ${out}`);
 await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
