@@ -50,6 +50,8 @@ void parallel_for(int64_t total, int64_t min_chunk, const std::function<void(int
   for (auto& t : pool) t.join();
 }
 
+constexpr int kBlock = 256;  // columns per cache block
+
 inline int refl(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
 
 // y = kernel ⋆ reflectpad(x, k/2) for rows [r0, r1) of one plane, oneDNN rounding.
@@ -64,12 +66,17 @@ void correlate_rows(const float* x, int h, int w, const float* kern, int k, floa
     }
     float* out = y + (size_t)r * w;
     std::fill(out, out + w, 0.0f);
-    for (int i = 0; i < k; i++) {
-      const float* row = rows.data() + (size_t)i * wp;
-      for (int j = 0; j < k; j++) {
-        const float wij = kern[i * k + j];
-        const float* s = row + j;
-        for (int c = 0; c < w; c++) out[c] = std::fmaf(wij, s[c], out[c]);
+    // Column blocks keep the output block and the rows it reads in L1 on wide images; the tap
+    // order for every pixel is unchanged (row-major).
+    for (int c0 = 0; c0 < w; c0 += kBlock) {
+      const int c1 = std::min(w, c0 + kBlock);
+      for (int i = 0; i < k; i++) {
+        const float* row = rows.data() + (size_t)i * wp;
+        for (int j = 0; j < k; j++) {
+          const float wij = kern[i * k + j];
+          const float* s = row + j;
+          for (int c = c0; c < c1; c++) out[c] = std::fmaf(wij, s[c], out[c]);
+        }
       }
     }
   }
@@ -104,12 +111,15 @@ void interior_row(const float* x, int h, int w, const double* w5, int r, double*
     dst[w + 2] = src[refl(w, w)]; dst[w + 3] = src[refl(w + 1, w)];
   }
   std::fill(acc, acc + w, 0.0);
-  for (int i = 0; i < 5; i++) {
-    const float* row = pad + (size_t)i * wp;
-    for (int j = 0; j < 5; j++) {
-      const double wij = w5[i * 5 + j];
-      const float* s = row + j;  // output c reads pad[c + j] for c = 0…w−1
-      for (int c = 0; c < w; c++) acc[c] += wij * (double)s[c];
+  for (int c0 = 0; c0 < w; c0 += kBlock) {
+    const int c1 = std::min(w, c0 + kBlock);
+    for (int i = 0; i < 5; i++) {
+      const float* row = pad + (size_t)i * wp;
+      for (int j = 0; j < 5; j++) {
+        const double wij = w5[i * 5 + j];
+        const float* s = row + j;  // output c reads pad[c + j] for c = 0…w−1
+        for (int c = c0; c < c1; c++) acc[c] += wij * (double)s[c];
+      }
     }
   }
 }
@@ -391,6 +401,45 @@ napi_value OperatorVjpW(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// decoderEval(B, D, n, h, w, W: Float32Array[9], coef: Float32Array[2] = [bnA, bnB], out):
+//   s = fl(B + D);  z = fl(Σ_t W[t]·s̄[p + t]) (s̄ = reflectpad₁ s, summed in double);
+//   y = fl(fl(z·bnA) + bnB);  out = fl(1 / (1 + e^(−y)))
+napi_value DecoderEval(napi_env env, napi_callback_info info) {
+  ARGS(8);
+  F32 B, D, Wk, coef, out; double n, h, w;
+  if (!get_f32(env, argv[0], B, "B") || !get_f32(env, argv[1], D, "D") || !get_num(env, argv[2], n, "n") ||
+      !get_num(env, argv[3], h, "h") || !get_num(env, argv[4], w, "w") || !get_f32(env, argv[5], Wk, "W") ||
+      !get_f32(env, argv[6], coef, "coef") || !get_f32(env, argv[7], out, "out")) return nullptr;
+  const int N = (int)n, H = (int)h, W = (int)w;
+  const size_t plane = (size_t)H * W;
+  if (!check(env, B.n == (size_t)N * plane && D.n == B.n && out.n == B.n, "B/D/out length != n·h·w") ||
+      !check(env, Wk.n == 9 && coef.n >= 2, "W needs 9 values and coef 2") || !check(env, H >= 2 && W >= 2, "the decoder needs images of at least 2×2")) return nullptr;
+  const float bnA = coef.p[0], bnB = coef.p[1];
+  parallel_for((int64_t)N * H, 8, [&](int64_t b, int64_t e) {
+    std::vector<float> rows(3 * (size_t)(W + 2));
+    const int Wp = W + 2;
+    for (int64_t g = b; g < e; g++) {
+      const int img = (int)(g / H), r = (int)(g % H);
+      const size_t base = img * plane;
+      for (int i = 0; i < 3; i++) {
+        const size_t o = base + (size_t)refl(r + i - 1, H) * W;
+        float* dst = rows.data() + (size_t)i * Wp;
+        for (int c = 0; c < Wp; c++) { const size_t k = o + refl(c - 1, W); dst[c] = B.p[k] + D.p[k]; }
+      }
+      float* orow = out.p + base + (size_t)r * W;
+      for (int c = 0; c < W; c++) {
+        double acc = 0;
+        for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) acc += (double)Wk.p[i * 3 + j] * (double)rows[(size_t)i * Wp + c + j];
+        const float z = (float)acc;
+        const float za = z * bnA;
+        const float y = za + bnB;
+        orow[c] = (float)(1.0 / (1.0 + std::exp(-(double)y)));
+      }
+    }
+  });
+  return nullptr;
+}
+
 // setThreads(n): 0 = AUIF_THREADS or all cores; negative = query only. Returns the count in use.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
@@ -412,6 +461,7 @@ NAPI_MODULE_INIT() {
   def(env, exports, "layerEval", LayerEval);
   def(env, exports, "operatorVjpX", OperatorVjpX);
   def(env, exports, "operatorVjpW", OperatorVjpW);
+  def(env, exports, "decoderEval", DecoderEval);
   def(env, exports, "setThreads", SetThreads);
   return exports;
 }

@@ -29,6 +29,8 @@ export interface NativeKernels {
   operatorVjpX(g: Float32Array, n: number, h: number, w: number, w5: Float64Array, M: Float64Array, out: Float32Array): void;
   /** dw5[d] = Σ_{p∈interior} g[p]·x̄[p+d];  dM[q][t] = Σ_{p∈ring} g[p]·x[r(r(p+q−1)+t−1)]. */
   operatorVjpW(g: Float32Array, n: number, h: number, w: number, x: Float32Array, dw5: Float64Array, dM: Float64Array): void;
+  /** out = σ(BN(W ∗ reflectpad₁(B + D))); coef = [bnA, bnB] (the decoder, eval mode). */
+  decoderEval(B: Float32Array, D: Float32Array, n: number, h: number, w: number, W: Float32Array, coef: Float32Array, out: Float32Array): void;
   /** Threads per call (0: AUIF_THREADS or every core; negative: query only); returns the count in use. */
   setThreads(n: number): number;
 }

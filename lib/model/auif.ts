@@ -15,6 +15,9 @@ import { fuseMaps, type FusionMode } from '../fusion/rules.js';
 import { MIN_SIDE } from '../unrolling/filters.js';
 import { ImageError, type GreyImage } from '../io/image.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
+import { nativeEngine, type NativeKernels } from '../kernels/native.js';
+import { encodePlanes } from './encoder.js';
+import { batchNormEvalCoefficients } from './batchnorm.js';
 
 /** Inference options: which exact formulation of the layer operator to use. */
 export interface InferenceOptions { operator?: OperatorImpl }
@@ -68,10 +71,36 @@ export function fuseTensors(ir: tf.Tensor4D, vis: tf.Tensor4D, params: AuifParam
 /** Fuses a registered IR/VIS pair of grey images (values in [0, 1]); returns F in [0, 1]. */
 export async function fuse(ir: GreyImage, vis: GreyImage, params: AuifParams, mode: FusionMode = 'sum', opts: InferenceOptions = {}): Promise<GreyImage> {
   checkPair(ir, vis);
+  const impl = opts.operator ?? 'fast';
+  const nk = (impl === 'fast' || impl === 'native') && mode !== 'l1' ? nativeEngine(impl === 'native') : null;
+  if (nk && mode !== 'l1') return { width: ir.width, height: ir.height, data: fusePlanes(nk, ir.data, vis.data, ir.height, ir.width, params, mode) };
   const F = tf.tidy(() => fuseTensors(toTensor(ir), toTensor(vis), params, mode, opts));
   try {
     return { width: ir.width, height: ir.height, data: (await F.data()) as Float32Array };
   } finally {
     F.dispose();
   }
+}
+
+/**
+ * The test phase on the native kernels, without tfjs tensors (the memory of a 4096² pair stays
+ * a few planes): the sum/average rules in float32 (fl(y₁ + y₂), fl(fl(y₁ + y₂)/2)) and the
+ * decoder's σ(BN(W ∗ pad(B + D))) in one pass. Same values as {@link fuseTensors}.
+ */
+export function fusePlanes(nk: NativeKernels, ir: Float32Array, vis: Float32Array, h: number, w: number, params: AuifParams, mode: 'sum' | 'average'): Float32Array {
+  const size = h * w;
+  const I = new Float32Array(2 * size);
+  I.set(ir, 0);
+  I.set(vis, size);
+  const merge = (y: Float32Array) => {
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = mode === 'sum' ? y[i] + y[size + i] : Math.fround(y[i] + y[size + i]) / 2;
+    return out;
+  };
+  const B = merge(encodePlanes(nk, I, 2, h, w, params.base)[0]);
+  const D = merge(encodePlanes(nk, I, 2, h, w, params.detail)[0]);
+  const { a, b } = batchNormEvalCoefficients(params.decoder.bn);
+  const F = new Float32Array(size);
+  nk.decoderEval(B, D, 1, h, w, params.decoder.W.dataSync() as Float32Array, Float32Array.of(a, b), F);
+  return F;
 }

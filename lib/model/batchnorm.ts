@@ -19,6 +19,18 @@ export function batchNormEval(x: tf.Tensor4D, bn: BatchNormParams): tf.Tensor4D 
   });
 }
 
+/**
+ * The eval-mode batch norm as the affine map y = x·a + b that {@link batchNormEval} applies, with
+ * its float32 roundings: a = fl(γ·fl(1/fl(√fl(σ̂² + ε)))), b = fl(β − fl(μ̂·a)). For kernels
+ * outside tfjs (lib/kernels/native.ts).
+ */
+export function batchNormEvalCoefficients(bn: BatchNormParams): { a: number; b: number } {
+  const f = Math.fround;
+  const one = (t: tf.Tensor) => (t.dataSync() as Float32Array)[0];
+  const a = f(one(bn.gamma) * f(1 / f(Math.sqrt(f(one(bn.runningVar) + f(BN_EPS))))));
+  return { a, b: f(one(bn.beta) - f(one(bn.runningMean) * a)) };
+}
+
 /** Running statistics after one training batch (not differentiated). */
 export interface BatchNormUpdate { runningMean: tf.Tensor1D; runningVar: tf.Tensor1D }
 

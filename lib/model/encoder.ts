@@ -12,7 +12,8 @@ import { unrolledStep } from '../unrolling/step.js';
 import type { EncoderKind, EncoderParams } from './params.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 import { nativeEngine, operatorCoefficients, type NativeKernels } from '../kernels/native.js';
-import { BN_EPS, type UnrolledLayerParams } from './params.js';
+import type { UnrolledLayerParams } from './params.js';
+import { batchNormEvalCoefficients } from './batchnorm.js';
 
 /** x⁰ of an encoder: `init ⋆ I`, by default the box blur (base) or the Laplacian (detail) of I. */
 export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind, init?: Float32Array): tf.Tensor4D {
@@ -48,28 +49,25 @@ export function detailEncoder(I: tf.Tensor4D, params: EncoderParams): tf.Tensor4
 
 /**
  * The eval-mode layer as the native kernel's coefficients: w and M of Kₖ, and
- * [α_BN, β_BN, α_PReLU, ηₖ, θₖ] with α_BN = fl(γ·fl(1/fl(√fl(σ̂² + ε)))), β_BN = fl(β − fl(μ̂·α_BN)),
- * the float32 roundings of {@link batchNormEval}. Cached per K tensor (tfjs tensors are immutable).
+ * [a_BN, b_BN, α_PReLU, ηₖ, θₖ] (see {@link batchNormEvalCoefficients}). Cached per K tensor
+ * (tfjs tensors are immutable).
  */
 const layerCache = new WeakMap<tf.Tensor, { w5: Float64Array; M: Float64Array; coef: Float32Array; of: UnrolledLayerParams }>();
 function layerCoefficients(layer: UnrolledLayerParams) {
   const hit = layerCache.get(layer.K);
   if (hit && hit.of === layer) return hit;
-  const f = Math.fround;
   const one = (t: tf.Tensor) => (t.dataSync() as Float32Array)[0];
-  const { gamma, beta, runningMean, runningVar } = layer.bn;
-  const a = f(one(gamma) * f(1 / f(Math.sqrt(f(one(runningVar) + f(BN_EPS))))));
-  const b = f(one(beta) - f(one(runningMean) * a));
+  const { a, b } = batchNormEvalCoefficients(layer.bn);
   const entry = { ...operatorCoefficients(layer.K.dataSync() as Float32Array), coef: Float32Array.of(a, b, one(layer.alpha), one(layer.eta), one(layer.theta)), of: layer };
   layerCache.set(layer.K, entry);
   return entry;
 }
 
-/** {@link encode} on the native kernels: x⁰ and each layer in one threaded pass over the planes. */
-function encodeNative(nk: NativeKernels, I: tf.Tensor4D, params: EncoderParams, keep: boolean): { out: tf.Tensor4D; steps?: tf.Tensor4D[] } {
-  const [n, h, w, ch] = I.shape;
-  if (ch !== 1) throw new Error(`encode: expected one channel, got ${ch}`);
-  const src = I.dataSync() as Float32Array;
+/**
+ * {@link encode} on the native kernels, on raw planes (n × h × w, row-major): x⁰ and each layer
+ * in one threaded pass. Returns [xᴺ], or [x⁰ … xᴺ] when `keep`.
+ */
+export function encodePlanes(nk: NativeKernels, src: Float32Array, n: number, h: number, w: number, params: EncoderParams, keep = false): Float32Array[] {
   const kernel = params.init ?? (params.kind === 'base' ? boxKernel() : laplacianKernel());
   let x = new Float32Array(src.length);
   nk.correlateReflect(src, n, h, w, kernel, Math.round(Math.sqrt(kernel.length)), x);
@@ -82,8 +80,15 @@ function encodeNative(nk: NativeKernels, I: tf.Tensor4D, params: EncoderParams, 
     if (keep) planes.push(next); else spare = x;
     x = next;
   }
+  return keep ? planes : [x];
+}
+
+function encodeNative(nk: NativeKernels, I: tf.Tensor4D, params: EncoderParams, keep: boolean): { out: tf.Tensor4D; steps?: tf.Tensor4D[] } {
+  const [n, h, w, ch] = I.shape;
+  if (ch !== 1) throw new Error(`encode: expected one channel, got ${ch}`);
   const shape: [number, number, number, number] = [n, h, w, 1];
-  if (!keep) return { out: tf.tensor4d(x, shape) };
+  const planes = encodePlanes(nk, I.dataSync() as Float32Array, n, h, w, params, keep);
+  if (!keep) return { out: tf.tensor4d(planes[0], shape) };
   const steps = planes.map((p) => tf.tensor4d(p, shape));
   return { out: steps[steps.length - 1], steps };
 }
