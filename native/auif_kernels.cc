@@ -51,6 +51,7 @@ void parallel_for(int64_t total, int64_t min_chunk, const std::function<void(int
 }
 
 constexpr int kBlock = 256;  // columns per cache block
+constexpr int kVec = 32;     // float32 outputs per register block (x⁰)
 
 inline int refl(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
 
@@ -65,19 +66,25 @@ void correlate_rows(const float* x, int h, int w, const float* kern, int k, floa
       for (int c = 0; c < wp; c++) dst[c] = src[refl(c - p, w)];
     }
     float* out = y + (size_t)r * w;
-    std::fill(out, out + w, 0.0f);
-    // Column blocks keep the output block and the rows it reads in L1 on wide images; the tap
-    // order for every pixel is unchanged (row-major).
-    for (int c0 = 0; c0 < w; c0 += kBlock) {
-      const int c1 = std::min(w, c0 + kBlock);
+    // Register blocks of kVec outputs: each accumulates its k² taps in row-major order (the
+    // rounding sequence of every pixel is unchanged), without reloading the partial sums.
+    int c0 = 0;
+    for (; c0 + kVec <= w; c0 += kVec) {
+      float acc[kVec] = {0};
       for (int i = 0; i < k; i++) {
-        const float* row = rows.data() + (size_t)i * wp;
+        const float* row = rows.data() + (size_t)i * wp + c0;
         for (int j = 0; j < k; j++) {
           const float wij = kern[i * k + j];
           const float* s = row + j;
-          for (int c = c0; c < c1; c++) out[c] = std::fmaf(wij, s[c], out[c]);
+          for (int v = 0; v < kVec; v++) acc[v] = std::fmaf(wij, s[v], acc[v]);
         }
       }
+      std::memcpy(out + c0, acc, sizeof acc);
+    }
+    for (int c = c0; c < w; c++) {
+      float acc = 0;
+      for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) acc = std::fmaf(kern[i * k + j], rows[(size_t)i * wp + c + j], acc);
+      out[c] = acc;
     }
   }
 }
