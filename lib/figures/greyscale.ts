@@ -92,10 +92,18 @@ export function toGrey8(img: GreyImage, range: { lo: number; hi: number }): Grey
   return { width: img.width, height: img.height, data: out };
 }
 
-/** A series of maps as 8-bit images with one shared display range; returns the range too. */
-export function scaleMaps(maps: GreyImage[], opts: ScaleOptions = {}): { images: Grey8Image[]; range: { lo: number; hi: number } } {
+/**
+ * A series of maps as 8-bit images: with one shared display range (default), or, with
+ * `perMap`, each map stretched to its own range (for maps whose range drifts, like the learned
+ * Bᵏ, Dᵏ). Returns the range of each image too.
+ */
+export function scaleMaps(maps: GreyImage[], opts: ScaleOptions & { perMap?: boolean } = {}): { images: Grey8Image[]; ranges: { lo: number; hi: number }[] } {
+  if (opts.perMap) {
+    const ranges = maps.map((m) => displayRange([m.data], opts));
+    return { images: maps.map((m, i) => toGrey8(m, ranges[i])), ranges };
+  }
   const range = displayRange(maps.map((m) => m.data), opts);
-  return { images: maps.map((m) => toGrey8(m, range)), range };
+  return { images: maps.map((m) => toGrey8(m, range)), ranges: maps.map(() => range) };
 }
 
 /** Image `index` of an NHWC one-channel batch [n, h, w, 1] as a float grey image (a copy). */

@@ -122,8 +122,13 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
   if (svg.length) {
     composites.push({ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${svg.join('')}</svg>`), left: 0, top: 0 });
   }
-  return sharp({ create: { width, height, channels: 3, background: { r: bg, g: bg, b: bg } } })
+  const { data: rgba, info } = await sharp({ create: { width, height, channels: 3, background: { r: bg, g: bg, b: bg } } })
     .composite(composites)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  // Everything drawn is grey: keep one channel (composite leaves RGBA).
+  return sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } })
+    .extractChannel(0)
     .toColourspace('b-w')
     .png({ compressionLevel: 9 })
     .toBuffer();

@@ -1,0 +1,44 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs-core';
+import { barChart, differenceHistogramChart, encoderScalars, histogramChart, layerScalarsChart, lineChart } from '../../lib/figures/charts.js';
+import { classicEncoder } from '../../lib/unrolling/classic.js';
+import { useBackend } from '../helpers/fixture.js';
+
+const t = suite('figures/charts');
+t.before(() => useBackend('cpu'));
+
+t('lineChart / barChart: one trace per series; bars check their length', () => {
+  const f = lineChart([{ name: 'a', y: [1, 2] }, { name: 'b', y: [3, 4], x: [10, 20] }], { title: 'T', logY: true });
+  assert.equal(f.data.map((d) => [d.name, d.x, d.y]), [['a', [0, 1], [1, 2]], ['b', [10, 20], [3, 4]]]);
+  assert.is((f.layout!.yaxis as { type: string }).type, 'log');
+  assert.throws(() => barChart(['x', 'y'], [{ name: 's', y: [1] }]), /series 's' has 1 values for 2 categories/);
+});
+
+t('histogramChart: density divides by the total', () => {
+  const f = histogramChart([{ name: 'h', y: [1, 3] }], { density: true });
+  assert.equal(f.data[0].y, [0.25, 0.75]);
+});
+
+t('differenceHistogramChart: bars over −m…m (m = largest |d| seen, ≥ 2), log scale', () => {
+  const h = new Uint32Array(511);
+  h[255] = 100; h[254] = 3; h[258] = 1;
+  const f = differenceHistogramChart([{ name: 'TNO', histogram: h }]);
+  assert.equal(f.data[0].x, [-3, -2, -1, 0, 1, 2, 3]);
+  assert.equal(f.data[0].y, [0, 0, 3, 100, 0, 0, 1]);
+  assert.throws(() => differenceHistogramChart([{ name: 'x', histogram: new Uint32Array(3) }]), /'x' has 3 bins, expected 511/);
+});
+
+t('encoderScalars reads η, θ, PReLU slope and the BN affine map per layer; layerScalarsChart draws η and θ panels', () => {
+  const s = encoderScalars(classicEncoder('detail', { steps: 3, eta: 0.5, theta: 0.02 }));
+  assert.equal(s.eta.map((v) => Math.fround(v)), [0.5, 0.5, 0.5].map(Math.fround));
+  assert.equal(s.theta.map((v) => +v.toFixed(6)), [0.02, 0.02, 0.02]);
+  assert.equal(s.alpha, [1, 1, 1]);
+  assert.ok(s.bnScale.every((v) => Math.abs(v - 1) < 1e-6) && s.bnShift.every((v) => v === 0));
+  const f = layerScalarsChart([{ name: 'base', scalars: s }, { name: 'detail', scalars: s }]);
+  assert.is(f.data.length, 4);
+  assert.equal(f.data.map((d) => d.yaxis), ['y', 'y2', 'y', 'y2']);
+  tf.dispose(tf.tensor1d([0])); // backend in use
+});
+
+t.run();
