@@ -1,0 +1,249 @@
+/**
+ * The training loop of upstream `train.py`, as a library call:
+ *
+ *   for epoch = 1 … epochs:                          lr = MultiStepLR(epoch − 1) per group
+ *     shuffle the N images; for step = 1 … ⌈N/B⌉:     batch = crops of the next B images
+ *       L = L_MSE + μ·L_SSIM;  Adam step;  BN buffers updated
+ *     checkpoint (outDir)
+ *
+ * ```ts
+ * const { params, log } = await train({ epochs: 2, mu: 5, outDir: 'runs/a' }, {
+ *   onStep: (s) => console.log(s.epoch, s.step, s.loss),   // live plots in a notebook
+ *   signal: controller.signal,                             // stop: checkpoint and return
+ * });
+ * ```
+ *
+ * Determinism: every random choice comes from one seeded stream ({@link Rng}); on a given
+ * backend a run is fixed by its config, and a run stopped and resumed from its checkpoint
+ * continues exactly as the uninterrupted run would (weights, optimiser state, BN buffers, the
+ * random stream and the epoch's shuffle are all in the checkpoint).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { initBackend } from '../backend/select.js';
+import { registerWasmKernels } from '../backend/wasm_kernels.js';
+import type { StateDict } from '../io/tensor_record.js';
+import { writeFileAtomic } from '../io/image.js';
+import { readWeights } from '../model/checkpoint.js';
+import { disposeParams, inferArchitecture, paramsFromStateDict, stateDictFromParams, type AuifParams } from '../model/params.js';
+import { Adam } from './adam.js';
+import { checkAgainstData, RECIPE_KEYS, resolveConfig, TrainConfigError, type LearningRates, type TrainConfig } from './config.js';
+import { batchIndices, loadImages, makeBatch, trainingFiles } from './data.js';
+import { initParams } from './init.js';
+import { PARAM_GROUPS } from './parameters.js';
+import { Rng } from './rng.js';
+import { multiStepLr } from './schedule.js';
+import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint, type TrainState } from './state.js';
+import { optimizationStep } from './step.js';
+
+/** One line of the training log (one per step). */
+export interface StepLog {
+  /** 1-based epoch. */
+  epoch: number;
+  /** 1-based step within the epoch. */
+  step: number;
+  /** 1-based step count over the whole run. */
+  iteration: number;
+  /** Learning rate of the base group (the one upstream prints); the others scale with it. */
+  lr: number;
+  loss: number;
+  mse: number;
+  ssim: number;
+  /** Wall time of the step (batch, forward, backward, update), seconds. */
+  seconds: number;
+}
+
+/** Summary of an epoch (over the steps run in this call). */
+export interface EpochLog {
+  epoch: number;
+  steps: number;
+  lr: number;
+  loss: number;
+  mse: number;
+  ssim: number;
+  seconds: number;
+}
+
+export interface TrainCallbacks {
+  /** After every step (awaited when it returns a promise). */
+  onStep?(log: StepLog): void | Promise<void>;
+  /** After every completed epoch (and its checkpoint). */
+  onEpoch?(log: EpochLog): void | Promise<void>;
+  /** Abort: the loop stops before its next step, checkpoints (with outDir) and resolves. */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  /** The trained model (tensors; free with `disposeParams`). */
+  params: AuifParams;
+  /** Steps run in this call. */
+  log: StepLog[];
+  epochs: EpochLog[];
+  /** True when stopped by the signal before the last epoch ended. */
+  stopped: boolean;
+  /** The configuration the run used (defaults filled in; from the checkpoint when resumed). */
+  config: TrainConfig;
+  /** Epochs completed and steps done, in all. */
+  epochsDone: number;
+  iterations: number;
+}
+
+export const LOG_FILE = 'log.jsonl';
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The run's configuration when resuming: the checkpoint's, with explicitly given keys checked against it. */
+function resumedConfig(given: Partial<TrainConfig>, saved: TrainConfig): TrainConfig {
+  const explicit = resolveConfig(given);
+  for (const k of RECIPE_KEYS) {
+    if (given[k] === undefined) continue;
+    const a = k === 'lr' ? explicit.lr : explicit[k];
+    if (!sameValue(a, saved[k])) {
+      throw new TrainConfigError(`train config: '${k}' is ${JSON.stringify(a)} but the checkpoint's run used ${JSON.stringify(saved[k])}; a resumed run keeps its recipe`, k);
+    }
+  }
+  return { ...saved, epochs: given.epochs ?? saved.epochs, outDir: explicit.outDir, resume: true };
+}
+
+/** Keeps the first `iterations` lines of an existing log (steps after the checkpoint are redone). */
+async function truncateLog(file: string, iterations: number): Promise<void> {
+  if (!fs.existsSync(file)) return;
+  const lines = (await fs.promises.readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+  const kept = lines.filter((l) => {
+    try { return (JSON.parse(l) as StepLog).iteration <= iterations; } catch { return false; }
+  });
+  await writeFileAtomic(file, Buffer.from(kept.map((l) => l + '\n').join('')));
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+/** Yields to the event loop (so that a signal handler, e.g. Ctrl-C, can run between steps). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Trains AUIF with the upstream recipe (every key of {@link TrainConfig} optional; defaults are
+ * upstream's). With `outDir`, writes `checkpoint.safetensors` + `weights.safetensors` after every
+ * epoch and on stop, and appends one JSON line per step to `log.jsonl`.
+ * @throws TrainConfigError for a bad configuration (unknown key, N < 1, batch larger than the data…)
+ */
+export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+  let cfg = resolveConfig(config);
+  const backend = await initBackend({ quiet: true });
+  // On wasm, ∂conv/∂x through XNNPACK (faster); always the same kernels, so a run and its
+  // resumption compute identically.
+  if (backend.name === 'wasm') registerWasmKernels({ replaceConv2DBackpropInput: true });
+
+  // State: fresh or from the checkpoint.
+  let state: TrainState;
+  const ckptFile = cfg.outDir ? path.join(cfg.outDir, CHECKPOINT_FILE) : undefined;
+  if (cfg.resume) {
+    if (!ckptFile || !fs.existsSync(ckptFile)) throw new TrainConfigError(`train config: 'resume' is set but there is no ${CHECKPOINT_FILE} in ${cfg.outDir}`, 'resume');
+    state = loadCheckpoint(ckptFile);
+    cfg = resumedConfig(config, state.config);
+    state.config = cfg;
+  } else {
+    if (ckptFile && fs.existsSync(ckptFile)) {
+      throw new TrainConfigError(`train config: ${cfg.outDir} already holds a run (${CHECKPOINT_FILE}); pass resume: true (--resume) to continue it, or choose another outDir`, 'outDir');
+    }
+    const rng = new Rng(cfg.seed);
+    let weights: StateDict;
+    if (cfg.weights) {
+      weights = readWeights(cfg.weights);
+      disposeParams(paramsFromStateDict(weights)); // validates names, shapes, dtypes
+      const arch = inferArchitecture(weights);
+      for (const k of ['layers', 'channels'] as const) {
+        if (config[k] !== undefined && config[k] !== arch[k]) throw new TrainConfigError(`train config: '${k}' is ${config[k]} but the weights ${cfg.weights} have ${arch[k]}`, k);
+      }
+      cfg = { ...cfg, layers: arch.layers, channels: arch.channels };
+    } else {
+      const p = initParams(rng, { layers: cfg.layers, channels: cfg.channels });
+      weights = stateDictFromParams(p);
+      disposeParams(p);
+    }
+    state = { weights, adam: new Map(), epoch: 0, stepInEpoch: 0, iteration: 0, rng: rng.state(), perm: null, config: cfg };
+  }
+
+  const files = cfg.images ?? (await trainingFiles({ quiet: true }));
+  const stepsPerEpoch = checkAgainstData(cfg, files.length);
+  if (state.stepInEpoch >= stepsPerEpoch) throw new TrainConfigError(`train config: the checkpoint stopped after step ${state.stepInEpoch} of an epoch of ${stepsPerEpoch}`, 'stepsPerEpoch');
+  if (state.perm && state.perm.length !== files.length) throw new TrainConfigError(`train config: the checkpoint's epoch shuffles ${state.perm.length} images but there are ${files.length}`, 'images');
+  const images = await loadImages(files);
+
+  const logFile = cfg.outDir ? path.join(cfg.outDir, LOG_FILE) : undefined;
+  if (cfg.outDir) {
+    await fs.promises.mkdir(cfg.outDir, { recursive: true });
+    if (cfg.resume) await truncateLog(logFile!, state.iteration);
+    else await fs.promises.writeFile(logFile!, '');
+  }
+
+  const adam = new Adam();
+  for (const [k, v] of state.adam) adam.state.set(k, v);
+  state.adam = adam.state;
+  const rng = Rng.fromState(state.rng);
+  const log: StepLog[] = [];
+  const epochs: EpochLog[] = [];
+  let stopped = false;
+
+  const checkpoint = async () => {
+    if (!cfg.outDir) return;
+    state.rng = rng.state();
+    await saveCheckpoint(cfg.outDir, state);
+  };
+
+  outer: while (state.epoch < cfg.epochs) {
+    const e = state.epoch; // 0-based: the scheduler has stepped e times
+    const lr = Object.fromEntries(PARAM_GROUPS.map((g) => [g, multiStepLr(cfg.lr[g], e, cfg.milestones, cfg.gamma)])) as LearningRates;
+    if (state.perm === null) state.perm = rng.permutation(files.length);
+    const epochStart = performance.now();
+    const epochSteps: StepLog[] = [];
+    while (state.stepInEpoch < stepsPerEpoch) {
+      if (callbacks.signal?.aborted) {
+        stopped = true;
+        break outer;
+      }
+      const t0 = performance.now();
+      const batch = makeBatch(rng, images, batchIndices(state.perm!, cfg.batchSize, state.stepInEpoch), cfg.cropSize);
+      let l;
+      try {
+        l = optimizationStep(state.weights, adam, batch, lr, { mu: cfg.mu, operator: cfg.operator });
+      } finally {
+        batch.dispose();
+      }
+      state.stepInEpoch += 1;
+      state.iteration += 1;
+      const entry: StepLog = {
+        epoch: e + 1, step: state.stepInEpoch, iteration: state.iteration, lr: lr.base,
+        loss: l.loss, mse: l.mse, ssim: l.ssim, seconds: (performance.now() - t0) / 1000,
+      };
+      log.push(entry);
+      epochSteps.push(entry);
+      if (logFile) await fs.promises.appendFile(logFile, JSON.stringify(entry) + '\n');
+      await callbacks.onStep?.(entry);
+      await yieldToEventLoop();
+    }
+    state.epoch += 1;
+    state.stepInEpoch = 0;
+    state.perm = null;
+    await checkpoint();
+    const summary: EpochLog = {
+      epoch: e + 1, steps: epochSteps.length, lr: lr.base,
+      loss: mean(epochSteps.map((s) => s.loss)), mse: mean(epochSteps.map((s) => s.mse)), ssim: mean(epochSteps.map((s) => s.ssim)),
+      seconds: (performance.now() - epochStart) / 1000,
+    };
+    epochs.push(summary);
+    await callbacks.onEpoch?.(summary);
+  }
+  if (stopped) await checkpoint();
+
+  return {
+    params: paramsFromStateDict(state.weights),
+    log, epochs, stopped, config: cfg,
+    epochsDone: state.epoch, iterations: state.iteration,
+  };
+}
