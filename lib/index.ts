@@ -27,3 +27,4 @@ export * from './report/paper_table.js';
 export * from './data/overview.js';
 export * from './unrolling/classic.js';
 export * from './figures/index.js';
+export * from './train/index.js';

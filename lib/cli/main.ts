@@ -3,6 +3,7 @@
  * data, bad weights) are printed as one clear message, without a stack trace.
  */
 import { fuseCommand, FUSE_USAGE } from './fuse.js';
+import { trainCommand, TRAIN_USAGE } from './train.js';
 import { evalCommand, EVAL_USAGE } from './eval.js';
 import { UsageError } from './usage.js';
 
@@ -10,11 +11,12 @@ const USAGE = `auif — AUIF infrared/visible image fusion (Zhao et al., TCSVT 2
 
 commands:
 ${FUSE_USAGE.replace(/^usage:\n/, '')}
+${TRAIN_USAGE.replace(/^usage:\n/, '')}
 ${EVAL_USAGE.replace(/^usage:\n/, '')}
 
 environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>, AUIF_REFERENCE_DIR=<../shared/reference>`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand, eval: evalCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand, train: trainCommand, eval: evalCommand };
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -64,7 +64,20 @@ export interface EpochLog {
   seconds: number;
 }
 
+/** Where a run stands when its loop starts (after data loading; resumed runs start part-way). */
+export interface TrainStart {
+  config: TrainConfig;
+  images: number;
+  stepsPerEpoch: number;
+  /** epochs · stepsPerEpoch. */
+  totalSteps: number;
+  /** Steps already done (0 unless resumed). */
+  iterationsDone: number;
+}
+
 export interface TrainCallbacks {
+  /** Once, before the first step. */
+  onStart?(info: TrainStart): void | Promise<void>;
   /** After every step (awaited when it returns a promise). */
   onStep?(log: StepLog): void | Promise<void>;
   /** After every completed epoch (and its checkpoint). */
@@ -86,6 +99,7 @@ export interface TrainResult {
   /** Epochs completed and steps done, in all. */
   epochsDone: number;
   iterations: number;
+  stepsPerEpoch: number;
 }
 
 export const LOG_FILE = 'log.jsonl';
@@ -196,6 +210,7 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
     await saveCheckpoint(cfg.outDir, state);
   };
 
+  await callbacks.onStart?.({ config: cfg, images: files.length, stepsPerEpoch, totalSteps: cfg.epochs * stepsPerEpoch, iterationsDone: state.iteration });
   outer: while (state.epoch < cfg.epochs) {
     const e = state.epoch; // 0-based: the scheduler has stepped e times
     const lr = Object.fromEntries(PARAM_GROUPS.map((g) => [g, multiStepLr(cfg.lr[g], e, cfg.milestones, cfg.gamma)])) as LearningRates;
@@ -244,6 +259,6 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
   return {
     params: paramsFromStateDict(state.weights),
     log, epochs, stopped, config: cfg,
-    epochsDone: state.epoch, iterations: state.iteration,
+    epochsDone: state.epoch, iterations: state.iteration, stepsPerEpoch,
   };
 }
