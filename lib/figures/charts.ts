@@ -34,7 +34,7 @@ export function baseLayout(opts: ChartOptions = {}): Record<string, unknown> {
     margin: { l: 64, r: 24, t: opts.title ? 64 : 32, b: 56 },
     legend: { orientation: 'h', yanchor: 'bottom', y: 1.02, xanchor: 'right', x: 1 },
     xaxis: { title: { text: opts.xTitle ?? '' }, gridcolor: '#e5e5e5', zeroline: false, automargin: true },
-    yaxis: { title: { text: opts.yTitle ?? '' }, gridcolor: '#e5e5e5', zeroline: false, automargin: true, type: opts.logY ? 'log' : 'linear' },
+    yaxis: { title: { text: opts.yTitle ?? '' }, gridcolor: '#e5e5e5', zeroline: false, automargin: true, type: opts.logY ? 'log' : 'linear', exponentformat: 'power' },
     width: opts.width,
     height: opts.height ?? 420,
   };

@@ -84,7 +84,7 @@ export function markdownTable(rows: Record<string, unknown>[], opts: { columns?:
   const digits = opts.digits ?? 4;
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
-    line(cols),
+    line(cols.map((c) => cell(c, digits))),
     line(cols.map((c) => (typeof rows[0][c] === 'number' ? '---:' : '---'))),
     ...rows.map((r) => line(cols.map((c) => cell(r[c], digits)))),
   ].join('\n');

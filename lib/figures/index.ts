@@ -9,3 +9,4 @@ export * from './plotly.js';
 export * from './charts.js';
 export * from './display.js';
 export * from './qualitative.js';
+export * from './strips.js';
