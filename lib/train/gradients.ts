@@ -36,7 +36,7 @@ export interface GradientOptions {
 }
 
 /** The upstream key prefix of each BN of the model, and the update computed for it. */
-function bnEntries(params: AuifParams, bn: BatchNormUpdates): [string, BatchNormUpdate][] {
+function bnEntries(bn: BatchNormUpdates): [string, BatchNormUpdate][] {
   return [
     ...bn.base.map((u, i): [string, BatchNormUpdate] => [`base.conv1.${i}.rest.0.`, u]),
     ...bn.detail.map((u, i): [string, BatchNormUpdate] => [`detail.conv2.${i}.rest.0.`, u]),
@@ -56,7 +56,7 @@ export function lossAndGradients(I: tf.Tensor4D, params: AuifParams, opts: Gradi
   const f = () => {
     const fw = trainForward(I, params, { operator: opts.operator });
     const l = reconstructionLoss(I, fw.recon, mu);
-    const bn = bnEntries(params, fw.bn);
+    const bn = bnEntries(fw.bn);
     kept = [l.mse, l.ssim, ...bn.flatMap(([, u]) => [u.runningMean, u.runningVar]), ...(opts.keepRecon ? [fw.recon] : [])];
     kept.forEach((t) => tf.keep(t));
     terms = { mse: l.mse, ssim: l.ssim, recon: opts.keepRecon ? fw.recon : undefined, bn };

@@ -161,6 +161,7 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
     state = loadCheckpoint(ckptFile);
     cfg = resumedConfig(config, state.config);
     state.config = cfg;
+    if (cfg.epochs < state.epoch) throw new TrainConfigError(`train config: 'epochs' (${cfg.epochs}) is below the ${state.epoch} epochs the checkpoint has already done`, 'epochs');
   } else {
     if (ckptFile && fs.existsSync(ckptFile)) {
       throw new TrainConfigError(`train config: ${cfg.outDir} already holds a run (${CHECKPOINT_FILE}); pass resume: true (--resume) to continue it, or choose another outDir`, 'outDir');

@@ -10,7 +10,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/tensor_record.js';
-import { disposeParams, paramsFromStateDict, type AuifParams } from '../model/params.js';
+import { disposeParams, paramsFromStateDict } from '../model/params.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 import type { Adam } from './adam.js';
 import { lossAndGradients } from './gradients.js';
@@ -20,14 +20,9 @@ import type { LearningRates } from './config.js';
 /** Loss terms of a step (before the update). */
 export interface StepLoss { loss: number; mse: number; ssim: number }
 
-/** The model of a weights state dict as tensors (caller disposes with `disposeParams`). */
-export function paramsOf(weights: StateDict): AuifParams {
-  return paramsFromStateDict(weights);
-}
-
 /** One step on `weights` (updated in place: entries replaced) with batch `I` (NHWC [n, h, w, 1]). */
 export function optimizationStep(weights: StateDict, adam: Adam, I: tf.Tensor4D, lr: LearningRates, opts: { mu: number; operator?: OperatorImpl }): StepLoss {
-  const params = paramsOf(weights);
+  const params = paramsFromStateDict(weights);
   let r;
   try {
     r = lossAndGradients(I, params, { mu: opts.mu, operator: opts.operator });
