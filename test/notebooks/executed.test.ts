@@ -1,0 +1,65 @@
+/**
+ * The notebooks ran: every notebooks/0*.ipynb has an executed copy in results/notebooks/ (written
+ * by `npm run reproduce`) whose code is the current code, every code cell ran, there are
+ * outputs and no error output, and the files the notebook declares in its metadata
+ * (`metadata.auif.outputs`, paths from the repository root) were written by that run.
+ *
+ * Where nothing has been executed (no results/notebooks/), the tests are skipped, loudly.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot, skipLoudly } from '../helpers/upstream.js';
+
+interface Cell { cell_type: string; source: string | string[]; execution_count?: number | null; outputs?: { output_type: string; name?: string; ename?: string; evalue?: string; text?: string | string[] }[]; metadata?: { execution?: Record<string, string> } }
+interface Notebook { cells: Cell[]; metadata: { auif?: { outputs?: string[] } } }
+
+const t = suite('notebooks/executed');
+const nbDir = path.join(projectRoot, 'notebooks');
+const outDir = path.join(projectRoot, 'results', 'notebooks');
+const notebooks = fs.readdirSync(nbDir).filter((f) => /^0.*\.ipynb$/.test(f)).sort();
+const read = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as Notebook;
+const text = (s: string | string[] | undefined) => (Array.isArray(s) ? s.join('') : s ?? '');
+const code = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === 'code').map((c) => text(c.source));
+
+t('there are numbered notebooks, each with a tslab kernel spec', () => {
+  assert.ok(notebooks.length >= 3, `notebooks/: ${notebooks.join(', ')}`);
+  for (const f of notebooks) {
+    const nb = read(path.join(nbDir, f)) as Notebook & { metadata: { kernelspec?: { name?: string } } };
+    assert.is(nb.metadata.kernelspec?.name, 'tslab', f);
+  }
+});
+
+if (!fs.existsSync(outDir) || fs.readdirSync(outDir).filter((f) => f.endsWith('.ipynb')).length === 0) {
+  skipLoudly('notebooks/executed', 'no executed notebooks in results/notebooks/ — run `npm run reproduce` (CI does, before `npm test`) to execute them');
+  t.skip('every notebook has an executed copy with outputs and no errors (nothing executed yet)', () => {});
+} else {
+  for (const f of notebooks) {
+    t(`${f}: executed copy is current, every code cell ran, outputs and no errors, declared files written`, () => {
+      const execFile = path.join(outDir, f);
+      assert.ok(fs.existsSync(execFile), `results/notebooks/${f} is missing: run \`npm run reproduce\``);
+      const src = read(path.join(nbDir, f));
+      const done = read(execFile);
+      assert.equal(code(done), code(src), `results/notebooks/${f} was executed from other code than notebooks/${f}: re-run \`npm run reproduce -- ${f.slice(0, 2)}\``);
+      const cells = done.cells.filter((c) => c.cell_type === 'code');
+      cells.forEach((c, i) => {
+        assert.ok(c.execution_count != null, `${f}: code cell ${i + 1} did not run`);
+        const err = (c.outputs ?? []).find((o) => o.output_type === 'error');
+        assert.not.ok(err, `${f}: code cell ${i + 1} has an error output: ${err?.ename}: ${err?.evalue}`);
+      });
+      assert.ok(cells.reduce((n, c) => n + (c.outputs?.length ?? 0), 0) > 0, `${f}: no outputs at all`);
+      // The declared outputs exist and were written during this execution.
+      const started = Math.min(...cells.map((c) => Date.parse(c.metadata?.execution?.['iopub.execute_input'] ?? '')).filter(Number.isFinite));
+      for (const rel of src.metadata.auif?.outputs ?? []) {
+        const file = path.join(projectRoot, rel);
+        assert.ok(fs.existsSync(file), `${f} should have written ${rel}`);
+        assert.ok(fs.statSync(file).size > 0, `${rel} is empty`);
+        if (Number.isFinite(started)) assert.ok(fs.statSync(file).mtimeMs >= started - 5000, `${rel} is older than the execution of ${f}`);
+        if (rel.endsWith('.png')) assert.equal([...fs.readFileSync(file).subarray(1, 4)], [0x50, 0x4e, 0x47], `${rel} is not a PNG`);
+      }
+    });
+  }
+}
+
+t.run();
