@@ -13,6 +13,8 @@
  *   npm run reproduce                      quick preset (default)
  *   AUIF_PRESET=full npm run reproduce     every pair, the paper's training schedule
  *   npm run reproduce -- 02 03             only the notebooks whose name contains 02 or 03
+ *   npm run reproduce -- --setup           stage, build and register the kernel only (for Jupyter:
+ *                                          JUPYTER_PATH=$PWD/.jupyter jupyter lab notebooks/)
  *
  * Any failing cell stops the run with the notebook, the cell number, its first lines and its
  * error. `AUIF_CELL_TIMEOUT` (seconds, default 3600) bounds each cell.
@@ -145,7 +147,8 @@ function execute(python: string, nb: string, out: string, env: NodeJS.ProcessEnv
 async function main(): Promise<void> {
   const t0 = performance.now();
   const preset = presetName();
-  const filters = process.argv.slice(2);
+  const setupOnly = process.argv.includes('--setup');
+  const filters = process.argv.slice(2).filter((a) => a !== '--setup');
   const timeoutS = Number(process.env.AUIF_CELL_TIMEOUT ?? 3600);
   if (!(timeoutS > 0)) throw new ReproduceError(`AUIF_CELL_TIMEOUT=${process.env.AUIF_CELL_TIMEOUT} is not a positive number of seconds`);
   log(`== auif-ts reproduction, preset '${preset}' (AUIF_PRESET=quick|full)`);
@@ -155,6 +158,10 @@ async function main(): Promise<void> {
   await ensureStaged(GROUP_NAMES, { quiet: !process.stderr.isTTY });
   buildIfStale();
   const jupyterPath = writeKernelSpec();
+  if (setupOnly) {
+    log(`== set up: kernel spec in ${path.relative(root, jupyterPath)}/kernels/tslab. Open the notebooks with\n   JUPYTER_PATH=${jupyterPath} jupyter lab notebooks/   (or jupyter notebook), kernel "TypeScript (tslab)"`);
+    return;
+  }
 
   const nbDir = path.join(root, 'notebooks');
   let notebooks = fs.readdirSync(nbDir).filter((f) => /^0.*\.ipynb$/.test(f)).sort();
@@ -201,7 +208,8 @@ async function main(): Promise<void> {
   for (const r of results) log(`   ${r.ok ? 'ok  ' : 'FAIL'} ${r.notebook.padEnd(32)} ${r.seconds.toFixed(1).padStart(7)} s`);
   if (failed) {
     const src = (failed.source ?? '').split('\n').slice(0, 6).map((l) => `      | ${l}`).join('\n');
-    throw new ReproduceError(`notebooks/${failed.notebook}, cell ${failed.failed_cell ?? '?'} failed:\n${src}\n${(failed.error ?? '').split('\n').map((l) => `      ${l}`).join('\n')}\n`
+    const error = (failed.error ?? '').split('\n').filter((l) => !/node_modules\/tslab\/|\(node:vm:|sigintHandlersWrap/.test(l));
+    throw new ReproduceError(`notebooks/${failed.notebook}, cell ${failed.failed_cell ?? '?'} failed:\n${src}\n${error.map((l) => `      ${l}`).join('\n')}\n`
       + `   The executed notebook up to that cell: ${failed.output}`);
   }
   log(`== reproduction done in ${total.toFixed(1)} s (preset '${preset}'); executed notebooks in results/notebooks/, figures in figures/, tables in results/, timings in results/reproduce.json`);

@@ -47,14 +47,14 @@ def main():
         first = next((l for l in cell.source.splitlines() if l.strip() and not l.lstrip().startswith("//")), "")[:70]
         print(f"    cell {cell_index + 1:>2}/{len(nb.cells)} ({state['done']}/{ncode} code): {first}", file=sys.stderr, flush=True)
 
-    def on_complete(cell, cell_index, **_):
+    def on_executed(cell, cell_index, **_):
         if cell.cell_type == "code":
             times.append({"cell": cell_index + 1, "seconds": round(time.time() - state["t0"], 2)})
 
     client = NotebookClient(
         nb, timeout=timeout, startup_timeout=180, kernel_name=kernel, record_timing=True,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(src))}},
-        on_cell_start=on_start, on_cell_complete=on_complete,
+        on_cell_start=on_start, on_cell_executed=on_executed,
     )
     t0 = time.time()
     result = {"ok": True}
