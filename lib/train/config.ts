@@ -26,6 +26,9 @@ import { DEFAULT_MU } from './loss.js';
 import { DEFAULT_GAMMA, DEFAULT_MILESTONES } from './schedule.js';
 import { PARAM_GROUPS, type ParamGroup } from './parameters.js';
 
+/** The formulations of the layer operator (lib/unrolling/operator.ts `OperatorImpl`). */
+export const OPERATOR_IMPLS: readonly OperatorImpl[] = ['fast', 'native', 'tfjs', 'twoConv'];
+
 /** Learning rate of each parameter group. */
 export type LearningRates = Record<ParamGroup, number>;
 
@@ -147,8 +150,8 @@ export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
   }
   if (cfg.resume !== undefined && typeof cfg.resume !== 'boolean') throw new TrainConfigError(`train config: 'resume' must be true or false, got ${JSON.stringify(cfg.resume)}`, 'resume');
   if (cfg.resume && !cfg.outDir) throw new TrainConfigError("train config: 'resume' needs 'outDir' (the folder holding checkpoint.safetensors)", 'resume');
-  if (cfg.operator !== undefined && cfg.operator !== 'fast' && cfg.operator !== 'twoConv') {
-    throw new TrainConfigError(`train config: 'operator' must be 'fast' or 'twoConv', got ${JSON.stringify(cfg.operator)}`, 'operator');
+  if (cfg.operator !== undefined && !(OPERATOR_IMPLS as readonly string[]).includes(cfg.operator)) {
+    throw new TrainConfigError(`train config: 'operator' must be one of ${OPERATOR_IMPLS.join(', ')}, got ${JSON.stringify(cfg.operator)}`, 'operator');
   }
   return {
     ...TRAIN_DEFAULTS,
