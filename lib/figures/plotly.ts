@@ -179,7 +179,7 @@ async function acquireBrowser(): Promise<Browser> {
   const executablePath = chromiumPath();
   if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
   users++;
-  browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] }));
+  browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }));
   try {
     return await browser;
   } catch (e) {
