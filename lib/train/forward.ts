@@ -11,6 +11,7 @@
  * statistics (unbiased variance, momentum 0.1), returned alongside and never differentiated.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { preluTrain } from './prelu_train.js';
 import { initialEstimate } from '../model/encoder.js';
 import { decoderConv } from '../model/decoder.js';
 import type { BatchNormUpdate } from '../model/batchnorm.js';
@@ -42,7 +43,7 @@ export interface TrainForward {
  */
 export function unrolledStepTrainExact(x: tf.Tensor4D, I: tf.Tensor4D, layer: UnrolledLayerParams, operator?: OperatorImpl): { x: tf.Tensor4D; bn: BatchNormUpdate } {
   const { y, update } = batchNormTrainExact(applyOperator(x, layer.K, operator), layer.bn);
-  const g = tf.prelu(y, layer.alpha as unknown as tf.Tensor4D);
+  const g = preluTrain(y, layer.alpha);
   return { x: tf.sub(x, tf.mul(layer.eta, tf.sub(g, tf.mul(layer.theta, tf.sub(I, x))))) as tf.Tensor4D, bn: update };
 }
 
