@@ -155,7 +155,9 @@ async function main(): Promise<void> {
 
   const python = findPython();
   log('== staging the upstream data (npm run data)');
-  await ensureStaged(GROUP_NAMES, { quiet: !process.stderr.isTTY });
+  const staged = await ensureStaged(GROUP_NAMES, { quiet: !process.stderr.isTTY });
+  const fresh = staged.filter((g) => g.source !== 'already staged');
+  log(`   ${staged.length - fresh.length} of ${staged.length} groups already staged${fresh.map((g) => `; ${g.group} (${g.files} files) from ${g.source}`).join('')}`);
   buildIfStale();
   const jupyterPath = writeKernelSpec();
   if (setupOnly) {
