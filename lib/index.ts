@@ -24,6 +24,7 @@ export { datasetPairs, DATASETS, DATASET_NAMES, isDatasetName, type DatasetName,
 export { ReferenceFileError, referenceDirs, referenceFile } from './data/reference.js';
 export * from './report/evaluate.js';
 export * from './report/paper_table.js';
+export * from './report/compare_models.js';
 export * from './data/overview.js';
 export * from './unrolling/classic.js';
 export * from './figures/index.js';
