@@ -315,7 +315,7 @@ Stage('all sources failing: one StagingError naming all three and what to do', a
     assert.ok(m.includes(`3. ${dead}: `) && m.includes('connection refused'), m);
     assert.ok(m.includes('set AUIF_DATA_DIR') && m.includes('../shared/upstream/auif') && m.includes('network access'), m);
     assert.is(e.staged.length, 0);
-    assert.is(fs.readdirSync(f.root, { recursive: true }).filter((x) => String(x).endsWith('.bmp')).length, 0);
+    assert.is((fs.readdirSync(f.root, { recursive: true }) as string[]).filter((x) => x.endsWith('.bmp')).length, 0);
   } finally {
     await f.close();
   }
