@@ -46,6 +46,8 @@ export interface ModelSpec {
   label: string;
   weights?: string;
   params?: AuifParams;
+  /** Where the model comes from, for the tables (default: the file, "parameters in memory", or the pretrained weights). */
+  description?: string;
 }
 
 /** Fuses pairs of a test set with `params` and writes `dir/F{i}.png` (rint(255·F), as the authors' `imsave`). */
@@ -151,7 +153,7 @@ function median(xs: number[]): number {
 }
 
 function describe(m: ModelSpec): string {
-  return m.params ? '(parameters in memory)' : m.weights ?? "authors' pretrained (models/upstream/TCSVT_*.model)";
+  return m.description ?? (m.params ? 'parameters in memory' : m.weights ?? "the authors' pretrained weights, models/upstream/TCSVT_*.model");
 }
 
 /** Rows of one set from the two evaluations. */
