@@ -23,6 +23,18 @@ const read = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8')) as Notebook;
 const text = (s: string | string[] | undefined) => (Array.isArray(s) ? s.join('') : s ?? '');
 const code = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === 'code').map((c) => text(c.source));
 
+/**
+ * The preset of the last `npm run reproduce` (results/reproduce.json). Declared outputs may use
+ * {figures} and {results}: figures/ and results/ in the full preset, figures/quick/ and
+ * results/quick/ (git-ignored) in the quick one, so a quick run never overwrites committed results.
+ */
+const lastPreset = (() => {
+  try { return (JSON.parse(fs.readFileSync(path.join(projectRoot, 'results', 'reproduce.json'), 'utf8')) as { preset?: string }).preset ?? 'quick'; } catch { return 'quick'; }
+})();
+const resolveOutput = (rel: string) => rel
+  .replace('{figures}', lastPreset === 'full' ? 'figures' : 'figures/quick')
+  .replace('{results}', lastPreset === 'full' ? 'results' : 'results/quick');
+
 t('there are numbered notebooks, each with a tslab kernel spec', () => {
   assert.ok(notebooks.length >= 3, `notebooks/: ${notebooks.join(', ')}`);
   for (const f of notebooks) {
@@ -51,7 +63,8 @@ if (!fs.existsSync(outDir) || fs.readdirSync(outDir).filter((f) => f.endsWith('.
       assert.ok(cells.reduce((n, c) => n + (c.outputs?.length ?? 0), 0) > 0, `${f}: no outputs at all`);
       // The declared outputs exist and were written during this execution.
       const started = Math.min(...cells.map((c) => Date.parse(c.metadata?.execution?.['iopub.execute_input'] ?? '')).filter(Number.isFinite));
-      for (const rel of src.metadata.auif?.outputs ?? []) {
+      for (const declared of src.metadata.auif?.outputs ?? []) {
+        const rel = resolveOutput(declared);
         const file = path.join(projectRoot, rel);
         assert.ok(fs.existsSync(file), `${f} should have written ${rel}`);
         assert.ok(fs.statSync(file).size > 0, `${rel} is empty`);
