@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeStatus, NATIVE_BACKENDS } from '../kernels/native.js';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradient functions; training and the gradient tests need them.
 import '@tensorflow/tfjs'; // its Node bundle registers every gradient function (tfjs-core alone has none)
@@ -126,7 +127,7 @@ export async function initBackend(opts: { backend?: BackendName; quiet?: boolean
         current = { name, tfName, skipped };
         if (!opts.quiet && !process.env.AUIF_QUIET) {
           const why = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';
-          process.stderr.write(`[auif] backend: ${name}${why}\n`);
+          process.stderr.write(`[auif] backend: ${name}${why}\n[auif] layer kernels: ${engineLine(name)}\n`);
         }
         return current;
       } catch (e) {
@@ -143,6 +144,13 @@ export async function initBackend(opts: { backend?: BackendName; quiet?: boolean
   } finally {
     pending = null;
   }
+}
+
+/** Which code runs the unrolled layers on this backend (lib/kernels/native.ts). */
+function engineLine(name: BackendName): string {
+  const native = nativeStatus();
+  if (!NATIVE_BACKENDS.includes(name)) return `tfjs (${name} backend)`;
+  return native.available ? `native (${native.threads} threads)` : `tfjs — native kernels unavailable: ${native.reason}`;
 }
 
 /** The active backend, or null before {@link initBackend}. */
