@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <functional>
 #include <string>
+#include <exception>
+#include <new>
 
 namespace {
 
@@ -35,19 +37,30 @@ int thread_count() {
   return g_threads;
 }
 
-// Runs f(begin, end) over [0, total) split into contiguous chunks, one per thread.
+// Runs f(begin, end) over [0, total) split into contiguous chunks, one per thread. An exception
+// in any chunk (e.g. std::bad_alloc) is rethrown here after every thread has joined.
 void parallel_for(int64_t total, int64_t min_chunk, const std::function<void(int64_t, int64_t)>& f) {
   int T = thread_count();
   int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(T, total / std::max<int64_t>(1, min_chunk)));
   if (chunks <= 1) { f(0, total); return; }
   std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors((size_t)chunks);
   int64_t step = (total + chunks - 1) / chunks;
-  for (int64_t c = 1; c < chunks; c++) {
-    int64_t b = c * step, e = std::min(total, b + step);
-    if (b < e) pool.emplace_back(f, b, e);
+  auto run = [&](int64_t c) {
+    try {
+      const int64_t b = c * step, e = std::min(total, b + step);
+      if (b < e) f(b, e);
+    } catch (...) { errors[(size_t)c] = std::current_exception(); }
+  };
+  try {
+    for (int64_t c = 1; c < chunks; c++) pool.emplace_back(run, c);
+  } catch (...) {
+    for (auto& t : pool) t.join();
+    throw;
   }
-  f(0, std::min(total, step));
+  run(0);
   for (auto& t : pool) t.join();
+  for (auto& e : errors) if (e) std::rethrow_exception(e);
 }
 
 constexpr int kBlock = 256;  // columns per cache block
@@ -175,6 +188,19 @@ bool get_num(napi_env env, napi_value v, double& out, const char* name) {
   }
   return true;
 }
+// A non-negative integer dimension (n, h, w, k), below 2³¹.
+bool get_dim(napi_env env, napi_value v, double& out, const char* name) {
+  if (!get_num(env, v, out, name)) return false;
+  if (!(out >= 0 && out < 2147483648.0 && std::floor(out) == out)) {
+    napi_throw_range_error(env, nullptr, (std::string(name) + " must be a non-negative integer, got " + std::to_string(out)).c_str());
+    return false;
+  }
+  return true;
+}
+std::string shape_msg(const char* what, size_t len, double n, double h, double w) {
+  return std::string(what) + " has " + std::to_string(len) + " values, expected n·h·w = " + std::to_string((long long)n) + "·" +
+         std::to_string((long long)h) + "·" + std::to_string((long long)w) + " = " + std::to_string((long long)(n * h * w));
+}
 bool check(napi_env env, bool ok, const std::string& msg) {
   if (!ok) napi_throw_range_error(env, nullptr, msg.c_str());
   return ok;
@@ -189,14 +215,14 @@ bool check(napi_env env, bool ok, const std::string& msg) {
 napi_value CorrelateReflect(napi_env env, napi_callback_info info) {
   ARGS(7);
   F32 x, kern, out; double n, h, w, k;
-  if (!get_f32(env, argv[0], x, "x") || !get_num(env, argv[1], n, "n") || !get_num(env, argv[2], h, "h") ||
-      !get_num(env, argv[3], w, "w") || !get_f32(env, argv[4], kern, "kernel") || !get_num(env, argv[5], k, "k") ||
+  if (!get_f32(env, argv[0], x, "x") || !get_dim(env, argv[1], n, "n") || !get_dim(env, argv[2], h, "h") ||
+      !get_dim(env, argv[3], w, "w") || !get_f32(env, argv[4], kern, "kernel") || !get_dim(env, argv[5], k, "k") ||
       !get_f32(env, argv[6], out, "out")) return nullptr;
   const int N = (int)n, H = (int)h, W = (int)w, Kk = (int)k;
   const size_t plane = (size_t)H * W;
-  if (!check(env, x.n == (size_t)N * plane && out.n == x.n, "correlateReflect: x/out length != n·h·w") ||
+  if (!check(env, x.n == (size_t)N * plane, shape_msg("correlateReflect: x", x.n, n, h, w)) || !check(env, out.n == x.n, shape_msg("correlateReflect: out", out.n, n, h, w)) ||
       !check(env, kern.n == (size_t)Kk * Kk && Kk % 2 == 1, "correlateReflect: kernel is not k×k, k odd") ||
-      !check(env, Kk / 2 < H && Kk / 2 < W, "correlateReflect: image smaller than the kernel's reflect pad")) return nullptr;
+      !check(env, Kk / 2 < H && Kk / 2 < W, "correlateReflect: a " + std::to_string(Kk) + "×" + std::to_string(Kk) + " kernel needs an image larger than " + std::to_string(Kk / 2) + "×" + std::to_string(Kk / 2) + ", got " + std::to_string(H) + "×" + std::to_string(W) + " (h×w)")) return nullptr;
   parallel_for((int64_t)N * H, 8, [&](int64_t b, int64_t e) {
     for (int64_t g = b; g < e;) {
       const int img = (int)(g / H), r0 = (int)(g % H);
@@ -214,12 +240,12 @@ struct LayerArgs {
 
 bool get_layer(napi_env env, napi_value* argv, LayerArgs& a) {
   double n, h, w;
-  if (!get_f32(env, argv[0], a.x, "x") || !get_num(env, argv[1], n, "n") || !get_num(env, argv[2], h, "h") ||
-      !get_num(env, argv[3], w, "w") || !get_f64(env, argv[4], a.w5, "w5") || !get_f64(env, argv[5], a.M, "M")) return false;
+  if (!get_f32(env, argv[0], a.x, "x") || !get_dim(env, argv[1], n, "n") || !get_dim(env, argv[2], h, "h") ||
+      !get_dim(env, argv[3], w, "w") || !get_f64(env, argv[4], a.w5, "w5") || !get_f64(env, argv[5], a.M, "M")) return false;
   a.N = (int)n; a.H = (int)h; a.W = (int)w;
-  return check(env, a.x.n == (size_t)a.N * a.H * a.W, "x length != n·h·w") &&
+  return check(env, a.x.n == (size_t)a.N * a.H * a.W, shape_msg("x", a.x.n, n, h, w)) &&
          check(env, a.w5.n == 25 && a.M.n == 81, "w5 must have 25 and M 81 values") &&
-         check(env, a.H >= 3 && a.W >= 3, "the operator needs images of at least 3×3");
+         check(env, a.H >= 3 && a.W >= 3, "the operator needs images of at least 3×3, got " + std::to_string(a.H) + "×" + std::to_string(a.W));
 }
 
 // operatorForward(x, n, h, w, w5, M, out): out = A(x)
@@ -227,7 +253,7 @@ napi_value OperatorForward(napi_env env, napi_callback_info info) {
   ARGS(7);
   LayerArgs a; F32 out;
   if (!get_layer(env, argv, a) || !get_f32(env, argv[6], out, "out")) return nullptr;
-  if (!check(env, out.n == a.x.n, "out length != n·h·w")) return nullptr;
+  if (!check(env, out.n == a.x.n, shape_msg("out", out.n, a.N, a.H, a.W))) return nullptr;
   const size_t plane = (size_t)a.H * a.W;
   parallel_for((int64_t)a.N * a.H, 8, [&](int64_t b, int64_t e) {
     std::vector<double> acc(a.W); std::vector<float> pad(5 * (size_t)(a.W + 4));
@@ -249,7 +275,7 @@ napi_value LayerEval(napi_env env, napi_callback_info info) {
   LayerArgs a; F32 I, coef, out;
   if (!get_layer(env, argv, a) || !get_f32(env, argv[6], I, "I") || !get_f32(env, argv[7], coef, "coef") ||
       !get_f32(env, argv[8], out, "out")) return nullptr;
-  if (!check(env, I.n == a.x.n && out.n == a.x.n, "I/out length != n·h·w") || !check(env, coef.n >= 5, "coef needs 5 values")) return nullptr;
+  if (!check(env, I.n == a.x.n, shape_msg("I", I.n, a.N, a.H, a.W)) || !check(env, out.n == a.x.n, shape_msg("out", out.n, a.N, a.H, a.W)) || !check(env, coef.n >= 5, "coef needs 5 values")) return nullptr;
   const float bnA = coef.p[0], bnB = coef.p[1], alpha = coef.p[2], eta = coef.p[3], theta = coef.p[4];
   const size_t plane = (size_t)a.H * a.W;
   parallel_for((int64_t)a.N * a.H, 8, [&](int64_t b, int64_t e) {
@@ -282,7 +308,7 @@ napi_value OperatorVjpX(napi_env env, napi_callback_info info) {
   ARGS(7);
   LayerArgs a; F32 out;
   if (!get_layer(env, argv, a) || !get_f32(env, argv[6], out, "out")) return nullptr;
-  if (!check(env, out.n == a.x.n, "out length != n·h·w")) return nullptr;
+  if (!check(env, out.n == a.x.n, shape_msg("out", out.n, a.N, a.H, a.W))) return nullptr;
   const int H = a.H, W = a.W, Hp = H + 4, Wp = W + 4;
   const size_t plane = (size_t)H * W;
   const double* w5 = a.w5.p; const double* M = a.M.p;
@@ -344,66 +370,64 @@ napi_value OperatorVjpX(napi_env env, napi_callback_info info) {
 napi_value OperatorVjpW(napi_env env, napi_callback_info info) {
   ARGS(7);
   F32 g, x; F64 dw, dM; double n, h, w;
-  if (!get_f32(env, argv[0], g, "g") || !get_num(env, argv[1], n, "n") || !get_num(env, argv[2], h, "h") ||
-      !get_num(env, argv[3], w, "w") || !get_f32(env, argv[4], x, "x") || !get_f64(env, argv[5], dw, "dw5") ||
+  if (!get_f32(env, argv[0], g, "g") || !get_dim(env, argv[1], n, "n") || !get_dim(env, argv[2], h, "h") ||
+      !get_dim(env, argv[3], w, "w") || !get_f32(env, argv[4], x, "x") || !get_f64(env, argv[5], dw, "dw5") ||
       !get_f64(env, argv[6], dM, "dM")) return nullptr;
   const int N = (int)n, H = (int)h, W = (int)w;
   const size_t plane = (size_t)H * W;
-  if (!check(env, g.n == (size_t)N * plane && x.n == g.n, "g/x length != n·h·w") || !check(env, dw.n == 25 && dM.n == 81, "dw5 needs 25 and dM 81 values") ||
-      !check(env, H >= 3 && W >= 3, "the operator needs images of at least 3×3")) return nullptr;
-  const int T = thread_count();
-  std::vector<double> parts((size_t)T * (25 + 81), 0.0);
-  int64_t total = (int64_t)N * H;
-  int64_t step = (total + T - 1) / T;
-  std::vector<std::thread> pool;
-  auto work = [&](int t) {
-    double* pw = parts.data() + (size_t)t * 106; double* pm = pw + 25;
-    const int64_t b = t * step, e = std::min(total, b + step);
-    std::vector<float> pad(5 * (size_t)(W + 4));
-    std::vector<double> rowacc(25 * (size_t)W);
-    const int Wp = W + 4;
-    for (int64_t gi = b; gi < e; gi++) {
-      const int img = (int)(gi / H), r = (int)(gi % H);
-      const float* xi = x.p + img * plane; const float* gr = g.p + img * plane + (size_t)r * W;
-      auto ring = [&](int c) {
-        const double gv = gr[c];
-        if (gv == 0) return;
-        for (int qi = 0; qi < 3; qi++) {
-          const int ur = refl(r + qi - 1, H);
-          for (int qj = 0; qj < 3; qj++) {
-            const int uc = refl(c + qj - 1, W);
-            double* m = pm + (qi * 3 + qj) * 9;
-            for (int ti = 0; ti < 3; ti++) {
-              const float* xr = xi + (size_t)refl(ur + ti - 1, H) * W;
-              for (int tj = 0; tj < 3; tj++) m[ti * 3 + tj] += gv * (double)xr[refl(uc + tj - 1, W)];
+  if (!check(env, g.n == (size_t)N * plane, shape_msg("g", g.n, n, h, w)) || !check(env, x.n == g.n, shape_msg("x", x.n, n, h, w)) || !check(env, dw.n == 25 && dM.n == 81, "dw5 needs 25 and dM 81 values") ||
+      !check(env, H >= 3 && W >= 3, "the operator needs images of at least 3×3, got " + std::to_string(H) + "×" + std::to_string(W))) return nullptr;
+  // Partial sums per fixed block of rows, reduced in block order: the result does not depend on
+  // the number of threads (a resumed run reproduces a run on another machine bit for bit).
+  constexpr int64_t kRows = 16;
+  const int64_t total = (int64_t)N * H;
+  const int64_t blocks = (total + kRows - 1) / kRows;
+  std::vector<double> parts((size_t)blocks * 106, 0.0);
+  const int Wp = W + 4;
+  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+    std::vector<float> pad(5 * (size_t)Wp);
+    for (int64_t blk = b0; blk < b1; blk++) {
+      double* pw = parts.data() + (size_t)blk * 106; double* pm = pw + 25;
+      for (int64_t gi = blk * kRows; gi < std::min(total, (blk + 1) * kRows); gi++) {
+        const int img = (int)(gi / H), r = (int)(gi % H);
+        const float* xi = x.p + img * plane; const float* gr = g.p + img * plane + (size_t)r * W;
+        auto ring = [&](int c) {
+          const double gv = gr[c];
+          if (gv == 0) return;
+          for (int qi = 0; qi < 3; qi++) {
+            const int ur = refl(r + qi - 1, H);
+            for (int qj = 0; qj < 3; qj++) {
+              const int uc = refl(c + qj - 1, W);
+              double* m = pm + (qi * 3 + qj) * 9;
+              for (int ti = 0; ti < 3; ti++) {
+                const float* xr = xi + (size_t)refl(ur + ti - 1, H) * W;
+                for (int tj = 0; tj < 3; tj++) m[ti * 3 + tj] += gv * (double)xr[refl(uc + tj - 1, W)];
+              }
             }
           }
+        };
+        if (r == 0 || r == H - 1) { for (int c = 0; c < W; c++) ring(c); continue; }
+        ring(0); ring(W - 1);
+        for (int i = 0; i < 5; i++) {
+          const float* src = xi + (size_t)refl(r + i - 2, H) * W;
+          float* dst = pad.data() + (size_t)i * Wp;
+          dst[0] = src[refl(-2, W)]; dst[1] = src[refl(-1, W)];
+          std::memcpy(dst + 2, src, sizeof(float) * W);
+          dst[W + 2] = src[refl(W, W)]; dst[W + 3] = src[refl(W + 1, W)];
         }
-      };
-      if (r == 0 || r == H - 1) { for (int c = 0; c < W; c++) ring(c); continue; }
-      ring(0); ring(W - 1);
-      for (int i = 0; i < 5; i++) {
-        const float* src = xi + (size_t)refl(r + i - 2, H) * W;
-        float* dst = pad.data() + (size_t)i * Wp;
-        dst[0] = src[refl(-2, W)]; dst[1] = src[refl(-1, W)];
-        std::memcpy(dst + 2, src, sizeof(float) * W);
-        dst[W + 2] = src[refl(W, W)]; dst[W + 3] = src[refl(W + 1, W)];
-      }
-      for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) {
-        const float* s = pad.data() + (size_t)i * Wp + j;
-        double acc = 0;
-        for (int c = 1; c < W - 1; c++) acc += (double)gr[c] * (double)s[c];
-        pw[i * 5 + j] += acc;
+        for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) {
+          const float* sp = pad.data() + (size_t)i * Wp + j;
+          double acc = 0;
+          for (int c = 1; c < W - 1; c++) acc += (double)gr[c] * (double)sp[c];
+          pw[i * 5 + j] += acc;
+        }
       }
     }
-  };
-  for (int t = 1; t < T; t++) pool.emplace_back(work, t);
-  work(0);
-  for (auto& th : pool) th.join();
+  });
   std::fill(dw.p, dw.p + 25, 0.0); std::fill(dM.p, dM.p + 81, 0.0);
-  for (int t = 0; t < T; t++) {
-    for (int i = 0; i < 25; i++) dw.p[i] += parts[(size_t)t * 106 + i];
-    for (int i = 0; i < 81; i++) dM.p[i] += parts[(size_t)t * 106 + 25 + i];
+  for (int64_t blk = 0; blk < blocks; blk++) {
+    for (int i = 0; i < 25; i++) dw.p[i] += parts[(size_t)blk * 106 + i];
+    for (int i = 0; i < 81; i++) dM.p[i] += parts[(size_t)blk * 106 + 25 + i];
   }
   return nullptr;
 }
@@ -414,12 +438,12 @@ napi_value OperatorVjpW(napi_env env, napi_callback_info info) {
 napi_value DecoderEval(napi_env env, napi_callback_info info) {
   ARGS(8);
   F32 B, D, Wk, coef, out; double n, h, w;
-  if (!get_f32(env, argv[0], B, "B") || !get_f32(env, argv[1], D, "D") || !get_num(env, argv[2], n, "n") ||
-      !get_num(env, argv[3], h, "h") || !get_num(env, argv[4], w, "w") || !get_f32(env, argv[5], Wk, "W") ||
+  if (!get_f32(env, argv[0], B, "B") || !get_f32(env, argv[1], D, "D") || !get_dim(env, argv[2], n, "n") ||
+      !get_dim(env, argv[3], h, "h") || !get_dim(env, argv[4], w, "w") || !get_f32(env, argv[5], Wk, "W") ||
       !get_f32(env, argv[6], coef, "coef") || !get_f32(env, argv[7], out, "out")) return nullptr;
   const int N = (int)n, H = (int)h, W = (int)w;
   const size_t plane = (size_t)H * W;
-  if (!check(env, B.n == (size_t)N * plane && D.n == B.n && out.n == B.n, "B/D/out length != n·h·w") ||
+  if (!check(env, B.n == (size_t)N * plane, shape_msg("B", B.n, n, h, w)) || !check(env, D.n == B.n, shape_msg("D", D.n, n, h, w)) || !check(env, out.n == B.n, shape_msg("out", out.n, n, h, w)) ||
       !check(env, Wk.n == 9 && coef.n >= 2, "W needs 9 values and coef 2") || !check(env, H >= 2 && W >= 2, "the decoder needs images of at least 2×2")) return nullptr;
   const float bnA = coef.p[0], bnB = coef.p[1];
   parallel_for((int64_t)N * H, 8, [&](int64_t b, int64_t e) {
@@ -455,6 +479,19 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   napi_value r; napi_create_int32(env, thread_count(), &r); return r;
 }
 
+// Every entry point turns a C++ exception (std::bad_alloc, a failed thread start) into a JS Error.
+template <napi_value (*F)(napi_env, napi_callback_info)>
+napi_value Guarded(napi_env env, napi_callback_info info) {
+  try {
+    return F(env, info);
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, nullptr, "auif native kernels: out of memory");
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, (std::string("auif native kernels: ") + e.what()).c_str());
+  }
+  return nullptr;
+}
+
 void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
   napi_value f; napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &f);
   napi_set_named_property(env, exports, name, f);
@@ -463,12 +500,12 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 }  // namespace
 
 NAPI_MODULE_INIT() {
-  def(env, exports, "correlateReflect", CorrelateReflect);
-  def(env, exports, "operatorForward", OperatorForward);
-  def(env, exports, "layerEval", LayerEval);
-  def(env, exports, "operatorVjpX", OperatorVjpX);
-  def(env, exports, "operatorVjpW", OperatorVjpW);
-  def(env, exports, "decoderEval", DecoderEval);
-  def(env, exports, "setThreads", SetThreads);
+  def(env, exports, "correlateReflect", Guarded<CorrelateReflect>);
+  def(env, exports, "operatorForward", Guarded<OperatorForward>);
+  def(env, exports, "layerEval", Guarded<LayerEval>);
+  def(env, exports, "operatorVjpX", Guarded<OperatorVjpX>);
+  def(env, exports, "operatorVjpW", Guarded<OperatorVjpW>);
+  def(env, exports, "decoderEval", Guarded<DecoderEval>);
+  def(env, exports, "setThreads", Guarded<SetThreads>);
   return exports;
 }

@@ -73,7 +73,7 @@ export async function fuse(ir: GreyImage, vis: GreyImage, params: AuifParams, mo
   checkPair(ir, vis);
   const impl = opts.operator ?? 'fast';
   const nk = (impl === 'fast' || impl === 'native') && mode !== 'l1' ? nativeEngine(impl === 'native') : null;
-  if (nk && mode !== 'l1') return { width: ir.width, height: ir.height, data: fusePlanes(nk, ir.data, vis.data, ir.height, ir.width, params, mode) };
+  if (nk) return { width: ir.width, height: ir.height, data: fusePlanes(nk, ir.data, vis.data, ir.height, ir.width, params, mode) };
   const F = tf.tidy(() => fuseTensors(toTensor(ir), toTensor(vis), params, mode, opts));
   try {
     return { width: ir.width, height: ir.height, data: (await F.data()) as Float32Array };

@@ -20,7 +20,11 @@ export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind, init?: Float3
   return filter2D(I, init ?? (kind === 'base' ? boxKernel() : laplacianKernel()));
 }
 
-/** Runs an encoder in eval mode; returns xᴺ, and x⁰…xᴺ when `keepIntermediate`. */
+/**
+ * Runs an encoder in eval mode; returns xᴺ, and x⁰…xᴺ when `keepIntermediate`. On CPU backends
+ * with the native kernels this is a forward computation only (no gradient tape): differentiate
+ * through `trainForward` (lib/train/forward.ts) or pass `operator: 'tfjs'`.
+ */
 export function encode(I: tf.Tensor4D, params: EncoderParams, opts: { keepIntermediate?: boolean; operator?: OperatorImpl } = {}): { out: tf.Tensor4D; steps?: tf.Tensor4D[] } {
   const impl = opts.operator ?? 'fast';
   const nk = impl === 'fast' || impl === 'native' ? nativeEngine(impl === 'native') : null;

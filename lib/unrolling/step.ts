@@ -18,7 +18,7 @@ import type { UnrolledLayerParams } from '../model/params.js';
  * xᵏ⁺¹ = xᵏ − η·(PReLU(BN(K̃∗(K∗xᵏ))) − θ·(I − xᵏ)), eval mode (running BN statistics).
  * @param x current estimate xᵏ, NHWC [n, h, w, 1]
  * @param I source image, same shape
- * @param impl formulation of K̃∗(K∗x): 'fast' (5×5, default) or 'twoConv' (upstream)
+ * @param impl formulation of K̃∗(K∗x) (see {@link OperatorImpl}): 'fast' (default), 'native', 'tfjs' or 'twoConv' (upstream)
  */
 export function unrolledStep(x: tf.Tensor4D, I: tf.Tensor4D, layer: UnrolledLayerParams, impl: OperatorImpl = 'fast'): tf.Tensor4D {
   return tf.tidy(() => update(x, I, layer, batchNormEval(applyOperator(x, layer.K, impl), layer.bn)));

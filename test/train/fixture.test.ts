@@ -17,6 +17,15 @@
  *   base.conv1.1 has g = 9.5e-9). The step is therefore checked twice: Adam on the reference's
  *   gradients must reproduce train.after_step bit for bit; Adam on our gradients must be within
  *   1e-5 relative plus the first-order effect of our gradient difference, lr·ε/(|g| + ε)²·|Δg|.
+ *
+ * Both operator formulations run: 'native' (float64 operator, the default on CPU backends) against
+ * the issue's bars, and 'tfjs' (the 5×5 form in tfjs float32 ops: what GPU backends and a machine
+ * without the addon run) against three times those bars. Why 3×: the issue's gradient bar is
+ * tighter than a float32 evaluation of the reference's own graph can meet. Measured worst
+ * |Δ|/bar over all gradients — native (float64 operator) 0.88 (cpu) / 1.00 (wasm); tfjs 5×5 form
+ * 2.1 / 2.4 (∂L/∂detail.conv2.5.eta, a float32 reduction); the upstream 64-channel two-convolution
+ * form in float32, i.e. PyTorch's computation redone in float32, 4.3 / 3.8 (∂L/∂ of the detail
+ * encoder's first PReLU slope). The last test of the cpu suite checks that ordering.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -28,7 +37,7 @@ import { groupOf } from '../../lib/train/parameters.js';
 import { optimizationStep } from '../../lib/train/step.js';
 import { TRAIN_DEFAULTS } from '../../lib/train/config.js';
 import { registerWasmKernels } from '../../lib/backend/wasm_kernels.js';
-import { loadFixture, nhwc, TEST_BACKENDS, useBackend } from '../helpers/fixture.js';
+import { loadFixture, nhwc, TEST_BACKENDS, TEST_OPERATORS, useBackend } from '../helpers/fixture.js';
 
 const fixture = loadFixture();
 const LR = TRAIN_DEFAULTS.lr;
@@ -51,8 +60,10 @@ const ref = (key: string) => {
   return t.data as Float32Array;
 };
 
-for (const backend of TEST_BACKENDS) {
-  const t = suite(`train/fixture parity [${backend}]`);
+for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
+  const t = suite(`train/fixture parity [${backend}, ${operator}]`);
+  /** Tolerance multiplier: the issue's bars for the float64 native operator, 2× for tfjs float32 (see above). */
+  const SLACK = operator === 'native' ? 1 : 3;
   let params: AuifParams;
   let r: LossAndGradients;
   t.before(async () => {
@@ -62,7 +73,7 @@ for (const backend of TEST_BACKENDS) {
     if (!fixture) return;
     params = paramsFromStateDict(fixture.pretrained);
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input'));
-    r = lossAndGradients(I, params, { keepRecon: true });
+    r = lossAndGradients(I, params, { keepRecon: true, operator });
     I.dispose();
   });
   t.after(() => { if (params) disposeParams(params); });
@@ -76,9 +87,9 @@ for (const backend of TEST_BACKENDS) {
     for (let i = 0; i < b.length; i++) { d2 += (a[i] - b[i]) ** 2; b2 += b[i] ** 2; }
     const normRel = Math.sqrt(d2 / b2);
     const { abs } = diff(a, b);
-    console.log(`    [${backend}] recon: norm-relative ${normRel.toExponential(2)}, max abs ${abs.toExponential(2)}`);
-    assert.ok(normRel <= 1e-5, `recon norm-relative ${normRel}`);
-    assert.ok(abs <= 2e-5, `recon max abs ${abs}`);
+    console.log(`    [${backend}, ${operator}] recon: norm-relative ${normRel.toExponential(2)}, max abs ${abs.toExponential(2)}`);
+    assert.ok(normRel <= 1e-5 * SLACK, `recon norm-relative ${normRel}`);
+    assert.ok(abs <= 2e-5 * SLACK, `recon max abs ${abs}`);
   });
 
   t('mse, ssim_loss, loss within 1e-5 relative', () => {
@@ -96,10 +107,11 @@ for (const backend of TEST_BACKENDS) {
     let worst = 0;
     for (const [k, g] of r.grads) {
       const { abs, scale } = diff(g, ref(`train.grad.${k}`));
-      worst = Math.max(worst, abs / Math.max(1e-4 * scale, 1e-6));
-      assert.ok(abs <= Math.max(1e-4 * scale, 1e-6), `∂L/∂${k}: max abs diff ${abs.toExponential(2)}, scale ${scale.toExponential(2)}`);
+      const tol = SLACK * Math.max(1e-4 * scale, 1e-6);
+      worst = Math.max(worst, abs / tol);
+      assert.ok(abs <= tol, `∂L/∂${k}: max abs diff ${abs.toExponential(2)}, scale ${scale.toExponential(2)}, tolerance ${tol.toExponential(2)}`);
     }
-    console.log(`    [${backend}] gradients: worst diff / tolerance ${worst.toFixed(3)}`);
+    console.log(`    [${backend}, ${operator}] gradients: worst diff / tolerance ${worst.toFixed(3)}`);
   });
 
   t('Adam on the reference gradients reproduces train.after_step bit for bit', () => {
@@ -118,7 +130,7 @@ for (const backend of TEST_BACKENDS) {
     if (!fixture) return;
     const weights = stateDictFromParams(params);
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input'));
-    const l = optimizationStep(weights, new Adam(), I, LR, { mu: 5 });
+    const l = optimizationStep(weights, new Adam(), I, LR, { mu: 5, operator });
     I.dispose();
     assert.ok(Math.abs(l.loss - ref('train.loss')[0]) <= 1e-5 * ref('train.loss')[0]);
     let worst = 0;
@@ -140,17 +152,33 @@ for (const backend of TEST_BACKENDS) {
         const slack = g ? (lr * 1e-8 / (Math.abs(gRef![i]) + 1e-8) ** 2) * Math.abs(g[i] - gRef![i]) : 0;
         if (d > 1e-5 * scale) conditioned++;
         worst = Math.max(worst, d / scale);
-        assert.ok(d <= 1e-5 * scale + slack, `${k}[${i}]: ${a[i]} vs ${b[i]} (diff ${d.toExponential(2)}, scale ${scale.toExponential(2)}, slack ${slack.toExponential(2)})`);
+        assert.ok(d <= SLACK * 1e-5 * scale + slack, `${k}[${i}]: ${a[i]} vs ${b[i]} (diff ${d.toExponential(2)}, scale ${scale.toExponential(2)}, slack ${slack.toExponential(2)})`);
       }
     }
-    console.log(`    [${backend}] after one step: worst relative ${worst.toExponential(2)}; ${conditioned} element(s) beyond 1e-5 within Adam's conditioning slack`);
+    console.log(`    [${backend}, ${operator}] after one step: worst relative ${worst.toExponential(2)}; ${conditioned} element(s) beyond 1e-5 within Adam's conditioning slack`);
   });
+
+  if (backend === 'cpu' && operator === 'native') {
+    t('yardstick: the reference graph in float32 (two-conv) is further from the reference than both our forms', () => {
+      if (!fixture) return;
+      const worstRatio = (g: Map<string, Float32Array>) => Math.max(...[...g].map(([k, v]) => {
+        const { abs, scale } = diff(v, ref(`train.grad.${k}`));
+        return abs / Math.max(1e-4 * scale, 1e-6);
+      }));
+      const I = tf.tidy(() => nhwc(fixture.fx, 'train.input'));
+      const ratios = Object.fromEntries((['native', 'tfjs', 'twoConv'] as const).map((op) => [op, worstRatio(lossAndGradients(I, params, { operator: op }).grads)]));
+      I.dispose();
+      console.log(`    [cpu] worst gradient |Δ|/bar: native ${ratios.native.toFixed(2)}, tfjs ${ratios.tfjs.toFixed(2)}, two-conv float32 ${ratios.twoConv.toFixed(2)}`);
+      assert.ok(ratios.native <= 1 && ratios.native < ratios.tfjs && ratios.tfjs < ratios.twoConv, JSON.stringify(ratios));
+      assert.ok(ratios.tfjs <= 3, `tfjs form ${ratios.tfjs}`);
+    });
+  }
 
   t('no tensor left behind by a gradient computation', () => {
     if (!fixture) return;
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input')); // (nhwc leaves its NCHW copy to the caller's scope)
     const before = tf.memory().numTensors;
-    lossAndGradients(I, params);
+    lossAndGradients(I, params, { operator });
     I.dispose();
     assert.is(tf.memory().numTensors, before - 1);
   });
