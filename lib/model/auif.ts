@@ -72,8 +72,9 @@ export function fuseTensors(ir: tf.Tensor4D, vis: tf.Tensor4D, params: AuifParam
 export async function fuse(ir: GreyImage, vis: GreyImage, params: AuifParams, mode: FusionMode = 'sum', opts: InferenceOptions = {}): Promise<GreyImage> {
   checkPair(ir, vis);
   const impl = opts.operator ?? 'fast';
-  const nk = (impl === 'fast' || impl === 'native') && mode !== 'l1' ? nativeEngine(impl === 'native') : null;
-  if (nk) return { width: ir.width, height: ir.height, data: fusePlanes(nk, ir.data, vis.data, ir.height, ir.width, params, mode) };
+  const nk = impl === 'fast' || impl === 'native' ? nativeEngine(impl === 'native') : null;
+  // The native test phase covers the sum and average rules; the l1 rule runs through tfjs.
+  if (nk && mode !== 'l1') return { width: ir.width, height: ir.height, data: fusePlanes(nk, ir.data, vis.data, ir.height, ir.width, params, mode) };
   const F = tf.tidy(() => fuseTensors(toTensor(ir), toTensor(vis), params, mode, opts));
   try {
     return { width: ir.width, height: ir.height, data: (await F.data()) as Float32Array };
