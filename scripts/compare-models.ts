@@ -93,7 +93,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const known = e instanceof UsageError || e instanceof CompareModelsError || (e as Error)?.name === 'StateDictError';
+  const known = e instanceof UsageError || e instanceof CompareModelsError ||
+    ['StateDictError', 'CheckpointError', 'ImageError', 'PickleError', 'EvaluationError', 'StagingError', 'PaperTableError'].includes((e as Error)?.name ?? (e as Error)?.constructor?.name);
   process.stderr.write(`compare-models: ${known ? (e as Error).message : (e as Error)?.stack ?? String(e)}\n`);
   process.exit(e instanceof UsageError ? 2 : 1);
 });

@@ -213,9 +213,18 @@ export async function compareModels(opts: CompareModelsOptions): Promise<ModelCo
   const out: DatasetModelComparison[] = [];
   const evals: Record<'a' | 'b', DatasetEvaluation[]> = { a: [], b: [] };
   const fuseMs: Record<'a' | 'b', number[][]> = { a: [], b: [] };
+  // Both weight sets are loaded (and validated) before any fusing, so a bad file fails at once.
+  const loaded: Record<'a' | 'b', AuifParams | null> = { a: null, b: null };
+  try {
+    loaded.a = specA.params ?? (await loadWeights(specA.weights));
+    loaded.b = specB.params ?? (await loadWeights(specB.weights));
+  } catch (e) {
+    if (loaded.a && !specA.params) disposeParams(loaded.a);
+    throw e;
+  }
   for (const side of ['a', 'b'] as const) {
     const spec = side === 'a' ? specA : specB;
-    const params = spec.params ?? (await loadWeights(spec.weights));
+    const params = loaded[side]!;
     try {
       for (const { dataset, indices } of plan) {
         const dir = path.join(fusedDir, side, dataset);
