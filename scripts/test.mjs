@@ -12,9 +12,11 @@ const pattern = process.argv[2] ? `${process.argv[2]}.*\\.test\\.ts$` : '\\.test
 const childEnv = { ...process.env };
 if (!process.stdout.isTTY) { childEnv.NO_COLOR = '1'; delete childEnv.FORCE_COLOR; }
 const child = spawn(process.execPath, ['--import', 'tsx', uvuBin, 'test', pattern],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: childEnv });
+  { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
 let out = '';
+let err = '';
 child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+child.stderr.on('data', (d) => { err += d; process.stderr.write(d); });
 child.on('close', (code, signal) => {
   const num = (label) => { const m = out.match(new RegExp(`${label}:\\s+(\\d+)`)); return m ? Number(m[1]) : NaN; };
   const total = num('Total'), passed = num('Passed'), skipped = num('Skipped');
@@ -24,7 +26,11 @@ child.on('close', (code, signal) => {
     process.exit(1);
   }
   const failed = Math.max(0, total - passed - skipped) + (code !== 0 && total === passed + skipped ? 1 : 0);
-  console.log(`\n${skipped} skipped (each skip prints its reason above, marked !! SKIP)`);
+  // Tests that cannot run here (no data, no native addon, nothing executed) announce it with a
+  // "!! SKIP what: why" line (test/helpers/upstream.ts skipLoudly); list them again at the end.
+  const announced = [...new Set((out + err).split('\n').filter((l) => l.includes('!! SKIP')).map((l) => l.trim()))];
+  if (announced.length) console.log(`\nskipped parts (${announced.length}):\n${announced.map((l) => `  ${l}`).join('\n')}`);
+  console.log(`\n${skipped} skipped test(s), ${announced.length} skipped part(s) announced`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
 });
