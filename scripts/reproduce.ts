@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   const setupOnly = process.argv.includes('--setup');
   const filters = process.argv.slice(2).filter((a) => a !== '--setup');
   const timeoutS = Number(process.env.AUIF_CELL_TIMEOUT ?? 3600);
-  if (!(timeoutS > 0)) throw new ReproduceError(`AUIF_CELL_TIMEOUT=${process.env.AUIF_CELL_TIMEOUT} is not a positive number of seconds`);
+  if (!(timeoutS > 0) || !Number.isInteger(timeoutS)) throw new ReproduceError(`AUIF_CELL_TIMEOUT=${process.env.AUIF_CELL_TIMEOUT} is not a positive whole number of seconds`);
   log(`== auif-ts reproduction, preset '${preset}' (AUIF_PRESET=quick|full)`);
 
   const python = findPython();
