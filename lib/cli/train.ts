@@ -121,7 +121,12 @@ export async function trainCommand(argv: string[]): Promise<void> {
       + `weights → ${path.join(outDir, WEIGHTS_FILE)}, checkpoint → ${path.join(outDir, CHECKPOINT_FILE)}, log → ${path.join(outDir, LOG_FILE)}\n`);
   } catch (e) {
     bar?.stop();
-    if (e instanceof TrainConfigError) throw new UsageError(e.message.replace(/^train config: /, ''));
+    if (e instanceof TrainConfigError) {
+      // Name the command-line flag where the config key has one.
+      const flags: Record<string, string> = { epochs: '--epochs', mu: '--mu', layers: '--layers', seed: '--seed', outDir: '--out', resume: '--resume', batchSize: '--batch', stepsPerEpoch: '--steps', cropSize: '--crop', weights: '--weights' };
+      const msg = e.message.replace(/^train config: /, '');
+      throw new UsageError(msg.replace(/'(\w+)'/, (m, key: string) => (flags[key] ? `${flags[key]} (${m})` : m)));
+    }
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

@@ -30,12 +30,12 @@ t.before.each(() => {
 t.after.each(() => { console.error = origError; process.stderr.write = origWrite; });
 t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-t('usage errors exit 2 and name the flag or key', async () => {
+t('usage errors exit 2 and name the flag (and the config key)', async () => {
   for (const [args, re] of [
-    [['--epochs', '0'], /'epochs' must be an integer ≥ 1, got 0/],
+    [['--epochs', '0'], /--epochs \('epochs'\) must be an integer ≥ 1, got 0/],
     [['--mu', 'five'], /--mu must be a number, got 'five'/],
     [['--layers', '1.5'], /--layers must be an integer/],
-    [['--batch', '361', '--epochs', '1'], /'batchSize' \(361\) is larger than the data set \(360 images\)/],
+    [['--batch', '361', '--epochs', '1'], /--batch \('batchSize'\) \(361\) is larger than the data set \(360 images\)/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--resume', '--out', path.join(tmp, 'nothing-here')], /no checkpoint.safetensors in/],
   ] as const) {
