@@ -107,7 +107,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
     : null;
 
   if (values.json) {
-    console.log(evaluationJSON(e).trimEnd());
+    // One JSON object: the evaluation, plus the paper comparison under `printed`.
+    const doc = comparison ? { ...(JSON.parse(evaluationJSON(e)) as object), paper_comparison: JSON.parse(comparisonJSON(comparison)) as unknown } : null;
+    console.log(doc ? JSON.stringify(doc, null, 2) : evaluationJSON(e).trimEnd());
   } else {
     console.log(`${DATASETS[dataset].title}, ${label}, convention ${convention}\n${datasetTable(e)}`);
     if (comparison) {
