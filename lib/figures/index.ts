@@ -10,3 +10,4 @@ export * from './charts.js';
 export * from './display.js';
 export * from './qualitative.js';
 export * from './strips.js';
+export * from './live_loss.js';
