@@ -27,6 +27,7 @@ import { stagedFile } from '../lib/data/stage.js';
 import type { AuifParams } from '../lib/model/params.js';
 import { benchMetricsTno } from './bench_metrics.js';
 import { benchTrainStep } from './bench_train.js';
+import { median } from '../lib/util/stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -51,10 +52,6 @@ const { values } = parseArgs({ options: { json: { type: 'string' }, runs: { type
 const runs = Number(values.runs);
 const out = values.json ?? 'results/bench.json';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 let peakRss = 0;
 const sampleRss = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
 const timer = setInterval(sampleRss, 50);

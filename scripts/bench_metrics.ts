@@ -7,6 +7,7 @@
 import { readGrey8 } from '../lib/io/image.js';
 import { stagedFile } from '../lib/data/stage.js';
 import { computeAll, type MetricConvention } from '../lib/metrics/index.js';
+import { median } from '../lib/util/stats.js';
 
 export interface MetricsBench {
   width: number;
@@ -32,8 +33,7 @@ export async function benchMetricsTno(runs = 10): Promise<MetricsBench> {
       computeAll(ir, vis, fused, { convention });
       ts.push(performance.now() - t0);
     }
-    const s = [...ts].sort((a, b) => a - b);
-    median_ms[convention] = n % 2 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    median_ms[convention] = median(ts);
     if (convention === 'paper') paperRuns = ts.map((t) => Math.round(t));
   }
   return { width: fused.width, height: fused.height, runs: n, median_ms, paper_runs_ms: paperRuns };

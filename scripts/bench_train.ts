@@ -12,13 +12,9 @@ import { Adam } from '../lib/train/adam.js';
 import { groupOf } from '../lib/train/parameters.js';
 import { paramsFromStateDict, stateDictFromParams, disposeParams, type AuifParams } from '../lib/model/params.js';
 import type { OperatorImpl } from '../lib/unrolling/operator.js';
+import { median } from '../lib/util/stats.js';
 
 export interface TrainStepBench { batch: number; crop: number; runs: number; median_s: number; runs_s: number[]; tensors_before: number; tensors_after: number }
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 export async function benchTrainStep(runs = 5, opts: { batch?: number; crop?: number; operator?: OperatorImpl } = {}): Promise<TrainStepBench> {
   const batch = opts.batch ?? 32, crop = opts.crop ?? 128;

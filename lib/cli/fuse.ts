@@ -16,6 +16,7 @@ import { FUSION_MODES, type FusionMode } from '../fusion/rules.js';
 import { datasetPairs, isDatasetName, DATASET_NAMES } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 import { UsageError } from './usage.js';
+import { median } from '../util/stats.js';
 
 export const FUSE_USAGE = `usage:
   auif fuse --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE]
@@ -26,11 +27,6 @@ function sameFile(a: string, b: string): boolean {
   const rb = path.resolve(b);
   if (ra === rb) return true;
   try { return fs.realpathSync(ra) === fs.realpathSync(rb); } catch { return false; }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 }
 
 export async function fuseCommand(argv: string[]): Promise<void> {

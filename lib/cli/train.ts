@@ -15,6 +15,7 @@ import { CHECKPOINT_FILE, WEIGHTS_FILE } from '../train/state.js';
 import { disposeParams } from '../model/params.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { UsageError } from './usage.js';
+import { median } from '../util/stats.js';
 
 export const TRAIN_USAGE = `usage:
   auif train [--epochs N] [--mu X] [--layers N] [--seed S] [--out DIR] [--resume]
@@ -44,11 +45,6 @@ export function formatDuration(seconds: number): string {
   if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
   if (m > 0) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   return `${s}s`;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 }
 
 export async function trainCommand(argv: string[]): Promise<void> {

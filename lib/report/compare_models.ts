@@ -28,6 +28,7 @@ import { METRIC_NAMES, type MetricName, type MetricValues } from '../metrics/ind
 import { conventionOf, type MetricConvention } from '../metrics/types.js';
 import { evaluateDataset, type DatasetEvaluation, type PairEvaluation } from './evaluate.js';
 import { comparableWithPrinted, paperRow, PaperTableError, type PaperMetric, PAPER_METRICS } from './paper_table.js';
+import { median } from '../util/stats.js';
 
 /** A bad comparison request (unknown set, pair out of range, same label twice …); names the input. */
 export class CompareModelsError extends Error {
@@ -145,11 +146,6 @@ export interface CompareModelsOptions {
   convention?: MetricConvention;
   /** Progress: after each fused pair and after each scored pair. */
   onProgress?: (e: { model: 'a' | 'b'; dataset: DatasetName; phase: 'fuse' | 'score'; index: number; done: number; total: number }) => void;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 }
 
 function describe(m: ModelSpec): string {

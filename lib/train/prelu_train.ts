@@ -10,8 +10,7 @@
  * within rounding of ATen's cascade sum; elsewhere tfjs's own gradient is used.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-const HOST_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+import { NATIVE_BACKENDS as HOST_BACKENDS } from '../kernels/native.js'; // the CPU backends (tensors in host memory)
 
 /** g = PReLU_a(y) with a float64 reduction for ∂L/∂a on CPU backends; `a` has shape [1]. */
 export function preluTrain(y: tf.Tensor4D, a: tf.Tensor): tf.Tensor4D {
