@@ -25,6 +25,8 @@ export { ReferenceFileError, referenceDirs, referenceFile } from './data/referen
 export * from './report/evaluate.js';
 export * from './report/paper_table.js';
 export * from './report/compare_models.js';
+export * from './report/quantitative.js';
+export { median } from './util/stats.js';
 export * from './data/overview.js';
 export * from './unrolling/classic.js';
 export * from './figures/index.js';

@@ -159,3 +159,35 @@ export function layerScalarsChart(encoders: { name: string; scalars: EncoderScal
     },
   };
 }
+
+/** A named series of one value per category and metric, for {@link metricPanelsChart}. */
+export interface PanelSeries { name: string; values: Record<string, (number | null)[]> }
+
+/**
+ * Small multiples: one panel per metric (`columns` per row, each with its own y axis), grouped
+ * bars per category (e.g. test set), one colour per series (e.g. paper | ours | authors' images),
+ * a single legend. A null value leaves its bar out.
+ */
+export function metricPanelsChart(metrics: string[], categories: string[], series: PanelSeries[], opts: ChartOptions & { columns?: number } = {}): PlotlyFigure {
+  for (const s of series) {
+    for (const m of metrics) {
+      const v = s.values[m];
+      if (!v || v.length !== categories.length) throw new Error(`metricPanelsChart: series '${s.name}' has ${v ? v.length : 'no'} values of ${m} for ${categories.length} categories`);
+    }
+  }
+  const cols = Math.min(opts.columns ?? 3, metrics.length), rows = Math.ceil(metrics.length / cols);
+  const base = baseLayout({ ...opts, height: opts.height ?? 260 * rows + 110 });
+  const layout: Record<string, unknown> = {
+    ...base, margin: { ...(base.margin as object), t: 110 }, legend: { ...(base.legend as object), y: 1.06 },
+    barmode: 'group', grid: { rows, columns: cols, pattern: 'independent', ygap: 0.3 },
+  };
+  const data = metrics.flatMap((m, k) => {
+    const ax = k === 0 ? '' : String(k + 1);
+    layout[`yaxis${ax}`] = { title: { text: m }, gridcolor: '#e5e5e5', zeroline: false, automargin: true };
+    return series.map((s, j) => ({
+      type: 'bar', name: s.name, x: categories, y: s.values[m], xaxis: `x${ax}`, yaxis: `y${ax}`,
+      marker: { color: PALETTE[j % PALETTE.length] }, legendgroup: s.name, showlegend: k === 0,
+    }));
+  });
+  return { data, layout };
+}

@@ -6,6 +6,8 @@
  *
  * Chosen with `AUIF_PRESET=quick|full`; `npm run reproduce` passes it on to every notebook.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 
 export type PresetName = 'quick' | 'full';
 export const PRESET_NAMES: readonly PresetName[] = ['quick', 'full'];
@@ -38,4 +40,16 @@ export function byPreset<T>(quick: T, full: T, preset: PresetName = presetName()
 export function presetIndices(total: number, quick: number[], preset: PresetName = presetName()): number[] {
   if (preset === 'full') return Array.from({ length: total }, (_, i) => i + 1);
   return quick.filter((i) => Number.isInteger(i) && i >= 1 && i <= total);
+}
+
+/**
+ * Where a notebook writes its figures and tables: `root/figures`, `root/results` under `full`;
+ * `root/figures/quick`, `root/results/quick` (git-ignored) under `quick`, so a quick run never
+ * overwrites the committed full-preset outputs. Both folders are created.
+ */
+export function presetOutputDirs(root = '..', preset: PresetName = presetName()): { figures: string; results: string } {
+  const sub = preset === 'full' ? '' : 'quick';
+  const dirs = { figures: path.join(root, 'figures', sub), results: path.join(root, 'results', sub) };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  return dirs;
 }

@@ -53,7 +53,8 @@ function gaussianFilter(x: tf.Tensor4D, window: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * The SSIM map of two one-channel NHWC batches [n, h, w, 1] with values in [0, 1]; same shape.
- * The five filterings (x, y, x², y², xy) run as one convolution over a batch of 5n.
+ * The five filterings (x, y, x², y², xy) are separate convolutions (no concat/split: the wasm
+ * backend slices in JavaScript).
  */
 export function ssimMap(x: tf.Tensor4D, y: tf.Tensor4D, windowSize = SSIM_WINDOW): tf.Tensor4D {
   if (x.rank !== 4 || x.shape[3] !== 1 || x.shape.some((d, i) => d !== y.shape[i])) {
@@ -63,9 +64,7 @@ export function ssimMap(x: tf.Tensor4D, y: tf.Tensor4D, windowSize = SSIM_WINDOW
   if (x.shape[1] <= p || x.shape[2] <= p) throw new Error(`ssimMap: a ${windowSize}×${windowSize} window needs images larger than ${p}×${p}, got ${x.shape[1]}×${x.shape[2]}`);
   return tf.tidy(() => {
     const window = tf.tensor4d(gaussianWindow(windowSize), [windowSize, windowSize, 1, 1]);
-    const n = x.shape[0];
-    const all = gaussianFilter(tf.concat([x, y, tf.mul(x, x), tf.mul(y, y), tf.mul(x, y)], 0) as tf.Tensor4D, window);
-    const [mu1, mu2, ex2, ey2, exy] = tf.split(all, [n, n, n, n, n], 0) as tf.Tensor4D[];
+    const [mu1, mu2, ex2, ey2, exy] = [x, y, tf.mul(x, x), tf.mul(y, y), tf.mul(x, y)].map((m) => gaussianFilter(m as tf.Tensor4D, window));
     const mu1Sq = tf.square(mu1);
     const mu2Sq = tf.square(mu2);
     const mu1mu2 = tf.mul(mu1, mu2);

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
-import { barChart, differenceHistogramChart, encoderScalars, histogramChart, layerScalarsChart, lineChart } from '../../lib/figures/charts.js';
+import { barChart, differenceHistogramChart, encoderScalars, histogramChart, layerScalarsChart, lineChart, metricPanelsChart } from '../../lib/figures/charts.js';
 import { classicEncoder } from '../../lib/unrolling/classic.js';
 import { useBackend } from '../helpers/fixture.js';
 
@@ -39,6 +39,22 @@ t('encoderScalars reads η, θ, PReLU slope and the BN affine map per layer; lay
   assert.is(f.data.length, 4);
   assert.equal(f.data.map((d) => d.yaxis), ['y', 'y2', 'y', 'y2']);
   tf.dispose(tf.tensor1d([0])); // backend in use
+});
+
+t('metricPanelsChart: a panel (own y axis) per metric, one bar trace per series in each, one legend', () => {
+  const f = metricPanelsChart(['EN', 'SD', 'SF', 'AG'], ['TNO', 'FLIR'], [
+    { name: 'paper', values: { EN: [1, 2], SD: [3, 4], SF: [5, 6], AG: [7, 8] } },
+    { name: 'ours', values: { EN: [1.5, null], SD: [3, 4], SF: [5, 6], AG: [7, 8] } },
+  ], { title: 'T' });
+  assert.is(f.data.length, 8);
+  assert.equal(f.data.map((d) => d.yaxis), ['y', 'y', 'y2', 'y2', 'y3', 'y3', 'y4', 'y4']);
+  assert.equal(f.data[1].y, [1.5, null]);
+  assert.equal(f.data.map((d) => d.showlegend), [true, true, false, false, false, false, false, false]);
+  const layout = f.layout as Record<string, { rows?: number; columns?: number; title?: { text: string } }>;
+  assert.equal([layout.grid.rows, layout.grid.columns], [2, 3]);
+  assert.is(layout.yaxis4.title!.text, 'AG');
+  assert.throws(() => metricPanelsChart(['EN'], ['TNO', 'FLIR'], [{ name: 's', values: { EN: [1] } }]), /series 's' has 1 values of EN for 2 categories/);
+  assert.throws(() => metricPanelsChart(['EN', 'SD'], ['TNO'], [{ name: 's', values: { EN: [1] } }]), /series 's' has no values of SD/);
 });
 
 t.run();

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyOperator, normalOperatorTwoConv, autocorrelationKernel, autocorrelation64 } from '../../lib/unrolling/operator.js';
-import { reflectPad, PadError } from '../../lib/unrolling/pad.js';
+import { reflectPad, reflectPadAdjoint, reflectPadAdjointOps, PadError } from '../../lib/unrolling/pad.js';
 import { TEST_BACKENDS, TEST_OPERATORS, useBackend, maxRelDiff, loadFixture, nhwc } from '../helpers/fixture.js';
 
 const REL = 1e-5;
@@ -36,6 +36,22 @@ for (const backend of TEST_BACKENDS) {
       }
     });
     assert.throws(() => reflectPad(tf.zeros([1, 9, 30, 1]) as tf.Tensor4D, 9), (e: Error) => e instanceof PadError && /9×30/.test(e.message));
+  });
+
+  t('reflect pad adjoint: the host loop equals the tfjs composition bit for bit; a hand-computed 3×3 case', () => {
+    tf.tidy(() => {
+      for (const [h, w, p] of [[3, 3, 1], [3, 3, 2], [5, 6, 1], [7, 4, 2], [12, 12, 9], [20, 11, 5], [128, 96, 1]]) {
+        const dy = tf.randomNormal([3, h + 2 * p, w + 2 * p, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
+        const host = reflectPadAdjoint(dy.dataSync() as Float32Array, 3, h, w, p);
+        const ops = reflectPadAdjointOps(dy, p).dataSync();
+        for (let i = 0; i < host.length; i++) assert.ok(Object.is(host[i], ops[i]), `pad ${p} on ${h}×${w}: [${i}] ${host[i]} vs ${ops[i]}`);
+      }
+    });
+    // dy = 1 everywhere: each pixel counts the padded positions that land on it. 4×4 by 1: rows/columns
+    // 1 and 2 are each mirrored once; 3×3 by 1: the middle row/column is the mirror image of both sides.
+    assert.equal([...reflectPadAdjoint(new Float32Array(36).fill(1), 1, 4, 4, 1)], [1, 2, 2, 1, 2, 4, 4, 2, 2, 4, 4, 2, 1, 2, 2, 1]);
+    assert.equal([...reflectPadAdjoint(new Float32Array(25).fill(1), 1, 3, 3, 1)], [1, 3, 1, 3, 9, 3, 1, 3, 1]);
+    assert.throws(() => reflectPadAdjoint(new Float32Array(24), 1, 3, 3, 1), /24 values are not 1 planes of 5×5/);
   });
 
   t('autocorrelation kernel: float64 value = tfjs sums; symmetric', () => {

@@ -1,0 +1,150 @@
+/**
+ * The quantitative reproduction of the paper's table (notebook 04): our dataset means — the
+ * pretrained weights fused by this code, scored with lib/metrics — beside the printed AUIF row,
+ * and, where the authors published their fused images (TNO, FLIR), the same comparison for
+ * their images, with Δ = ours − authors. Renders it as Markdown, CSV and JSON and writes the
+ * files of `results/` atomically.
+ *
+ * ```ts
+ * const q = quantitativeReport({ preset, backend, convention: 'printed', ours, authors });
+ * q.vsPaper.tno.rows[0];          // { metric: 'EN', paper: 6.96, ours: 6.9605…, delta: …, matchesPrinted: true, … }
+ * await writeQuantitativeReport('results', q);   // quantitative.{md,csv,json}, metrics-pretrained-<set>.csv
+ * ```
+ */
+import path from 'node:path';
+import { writeFileAtomic } from '../io/image.js';
+import { DATASETS, DATASET_NAMES, type DatasetName } from '../data/datasets.js';
+import { METRIC_NAMES, type MetricName } from '../metrics/index.js';
+import type { MetricConvention } from '../metrics/types.js';
+import { markdownTable } from '../figures/display.js';
+import { evaluationCsv, type DatasetEvaluation } from './evaluate.js';
+import { compareWithPaper, comparisonMarkdown, paperRow, type PaperComparison, type PaperRow } from './paper_table.js';
+
+export interface QuantitativeInputs {
+  /** `quick` | `full` (recorded in every file). */
+  preset: string;
+  /** The tfjs backend that fused the images (recorded). */
+  backend: string;
+  convention: MetricConvention;
+  /** Our fused images scored per test set (`evaluateDataset(set, dir)`). */
+  ours: Partial<Record<DatasetName, DatasetEvaluation>>;
+  /** The authors' published images scored (`evaluateDataset(set, 'authors')`), where they exist. */
+  authors?: Partial<Record<DatasetName, DatasetEvaluation>>;
+  /** Rows to use instead of loading `paper_tables.csv`. */
+  paperRows?: PaperRow[];
+}
+
+export interface QuantitativeReport extends Required<Omit<QuantitativeInputs, 'paperRows'>> {
+  /** The sets scored, in DATASET_NAMES order. */
+  sets: DatasetName[];
+  /** Our means beside AUIF's printed row, per set. */
+  vsPaper: Partial<Record<DatasetName, PaperComparison>>;
+  /** The authors' images' means beside the printed row, per set that has them. */
+  vsAuthors: Partial<Record<DatasetName, PaperComparison>>;
+}
+
+/** "ours (5 of 40 pairs)" — the column heading of our means. */
+export function oursColumnLabel(e: DatasetEvaluation): string {
+  return `ours (${e.perPair.length} of ${DATASETS[e.dataset].pairs} pairs)`;
+}
+
+/**
+ * Both comparisons with AUIF's printed table: for each set our means (and the authors') beside
+ * the printed row, Δ = mean − printed, Δ% = 100·Δ/printed, and whether the mean rounds to the
+ * printed number (`compareWithPaper`).
+ */
+export function quantitativeReport(inputs: QuantitativeInputs): QuantitativeReport {
+  const sets = DATASET_NAMES.filter((s) => inputs.ours[s]);
+  const authors = inputs.authors ?? {};
+  const vsPaper: QuantitativeReport['vsPaper'] = {};
+  const vsAuthors: QuantitativeReport['vsAuthors'] = {};
+  for (const set of sets) {
+    const o = inputs.ours[set]!;
+    vsPaper[set] = compareWithPaper({ dataset: set, ours: o.means, oursLabel: oursColumnLabel(o), convention: inputs.convention, rows: inputs.paperRows });
+    const a = authors[set];
+    if (a) vsAuthors[set] = compareWithPaper({ dataset: set, ours: a.means, oursLabel: `authors' outputs (${a.perPair.length} pairs)`, convention: inputs.convention, rows: inputs.paperRows });
+  }
+  return { preset: inputs.preset, backend: inputs.backend, convention: inputs.convention, ours: inputs.ours, authors, sets, vsPaper, vsAuthors };
+}
+
+/** One row per set and printed metric: the paper, the authors' images, ours, ours − authors. */
+export function authorsVsOursRows(q: QuantitativeReport): Record<string, string | number | null>[] {
+  return q.sets.filter((s) => q.vsAuthors[s]).flatMap((set) => q.vsPaper[set]!.rows.map((r, k) => {
+    const a = q.vsAuthors[set]!.rows[k];
+    return {
+      set: DATASETS[set].title, metric: r.metric, paper: r.printed,
+      "authors' images": a.ours, 'our images': r.ours,
+      'ours − authors': r.ours === null || a.ours === null ? null : r.ours - a.ours,
+      'authors = printed': a.matchesPrinted ? 'yes' : 'no', 'ours = printed': r.matchesPrinted ? 'yes' : 'no',
+    };
+  }));
+}
+
+/** "TNO 5/40, FLIR 5/40, …" — the pairs scored per set. */
+function pairsLine(q: QuantitativeReport): string {
+  return q.sets.map((s) => `${DATASETS[s].title} ${q.ours[s]!.perPair.length}/${DATASETS[s].pairs}`).join(', ');
+}
+
+/**
+ * The report as Markdown: a header (preset, pairs, backend, convention), per set the comparison of
+ * our means (and of the authors' images) with the printed row, then all 13 metrics of our images.
+ */
+export function quantitativeMarkdown(q: QuantitativeReport): string {
+  return [
+    `# AUIF: dataset means beside the paper's table\n`,
+    `Preset \`${q.preset}\` (pairs: ${pairsLine(q)}), tfjs backend ${q.backend}, metrics under \`${q.convention}\`.`, '',
+    ...q.sets.flatMap((s) => [`## ${DATASETS[s].title}\n`, comparisonMarkdown(q.vsPaper[s]!), ...(q.vsAuthors[s] ? [comparisonMarkdown(q.vsAuthors[s]!)] : [])]),
+    '## All 13 metrics (our images)\n',
+    markdownTable(q.sets.map((s) => ({ set: DATASETS[s].title, pairs: q.ours[s]!.perPair.length, ...q.ours[s]!.means })), { digits: 4 }), '',
+  ].join('\n');
+}
+
+/**
+ * The report as CSV: header `set,source,pairs,EN,…,CE`; per set a row `paper` (the printed
+ * strings, empty where the paper prints none), `ours` and, where scored, `authors` (float64 means).
+ */
+export function quantitativeCsv(q: QuantitativeReport, paperRows?: PaperRow[]): string {
+  const lines = [['set', 'source', 'pairs', ...METRIC_NAMES].join(',')];
+  for (const s of q.sets) {
+    const printed = paperRow('AUIF', s, 'AUIF', paperRows).printed as Partial<Record<MetricName, string>>;
+    lines.push([s, 'paper', DATASETS[s].pairs, ...METRIC_NAMES.map((m) => printed[m] ?? '')].join(','));
+    lines.push([s, 'ours', q.ours[s]!.perPair.length, ...METRIC_NAMES.map((m) => q.ours[s]!.means[m])].join(','));
+    const a = q.authors[s];
+    if (a) lines.push([s, 'authors', a.perPair.length, ...METRIC_NAMES.map((m) => a.means[m])].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The report as JSON: preset, backend, convention, the pair numbers per set, both comparisons,
+ * and per set the means and per-pair values (pair number, size, the 13 metrics; no file paths,
+ * which are machine-specific). Non-finite numbers become null.
+ */
+export function quantitativeJSON(q: QuantitativeReport): string {
+  const slim = (e: Partial<Record<DatasetName, DatasetEvaluation>>) => Object.fromEntries(Object.entries(e).map(([s, v]) => [s, {
+    means: v!.means, perPair: v!.perPair.map((p) => ({ pair: p.index, width: p.width, height: p.height, ...p.values })),
+  }]));
+  const indices = Object.fromEntries(q.sets.map((s) => [s, q.ours[s]!.perPair.map((p) => p.index)]));
+  const json = { preset: q.preset, backend: q.backend, convention: q.convention, indices, vsPaper: q.vsPaper, vsAuthors: q.vsAuthors, ours: slim(q.ours), authors: slim(q.authors) };
+  return JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+}
+
+/**
+ * Writes `dir/quantitative.{md,csv,json}` and `dir/metrics-pretrained-<set>.csv` (per pair, our
+ * images), each atomically; returns the paths written.
+ */
+export async function writeQuantitativeReport(dir: string, q: QuantitativeReport, paperRows?: PaperRow[]): Promise<string[]> {
+  const files: [string, string][] = [
+    ['quantitative.md', quantitativeMarkdown(q)],
+    ['quantitative.csv', quantitativeCsv(q, paperRows)],
+    ['quantitative.json', quantitativeJSON(q)],
+    ...q.sets.map((s): [string, string] => [`metrics-pretrained-${s}.csv`, evaluationCsv(q.ours[s]!)]),
+  ];
+  const written: string[] = [];
+  for (const [name, text] of files) {
+    const file = path.join(dir, name);
+    await writeFileAtomic(file, Buffer.from(text));
+    written.push(file);
+  }
+  return written;
+}
