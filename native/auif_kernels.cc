@@ -471,6 +471,63 @@ napi_value DecoderEval(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// filterValid(src, w, h, k, out, tmp, step): separable 'valid' filtering in double (the metrics'
+// Gaussian windows, lib/metrics/filters.ts): tmp = rows of src filtered at every step-th column,
+// out = every step-th row of tmp filtered down the columns. Each output is the folded sum
+//   k_c·x_c + Σ_{i<c} k_i·(x_i + x_{n−1−i}),  added left to right,
+// exactly the JavaScript kernels' operation order (no contraction), so the results are the same
+// bits; vectorised across outputs and split over threads by rows.
+napi_value FilterValid(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  F64 src, k, out, tmp; double w, h, step;
+  if (!get_f64(env, argv[0], src, "src") || !get_dim(env, argv[1], w, "w") || !get_dim(env, argv[2], h, "h") ||
+      !get_f64(env, argv[3], k, "k") || !get_f64(env, argv[4], out, "out") || !get_f64(env, argv[5], tmp, "tmp") ||
+      !get_dim(env, argv[6], step, "step")) return nullptr;
+  const int W = (int)w, H = (int)h, S = (int)step, n = (int)k.n;
+  if (!check(env, n % 2 == 1, "filterValid: kernel length " + std::to_string(n) + " is not odd") ||
+      !check(env, S >= 1, "filterValid: step must be at least 1") ||
+      !check(env, W >= n && H >= n, "filterValid: a " + std::to_string(n) + "-tap window does not fit " + std::to_string(W) + "×" + std::to_string(H)) ||
+      !check(env, src.n >= (size_t)W * H, "filterValid: src has " + std::to_string(src.n) + " values, expected w·h = " + std::to_string((size_t)W * H))) return nullptr;
+  const int ow = (W - n + 1 + S - 1) / S, oh = (H - n + 1 + S - 1) / S, c = (n - 1) / 2;
+  if (!check(env, tmp.n >= (size_t)H * ow, "filterValid: tmp needs " + std::to_string((size_t)H * ow) + " values") ||
+      !check(env, out.n >= (size_t)ow * oh, "filterValid: out needs " + std::to_string((size_t)ow * oh) + " values")) return nullptr;
+  const double* kk = k.p;
+  const double kc = kk[c];
+  parallel_for(H, 32, [&](int64_t y0, int64_t y1) {
+    for (int64_t y = y0; y < y1; y++) {
+      const double* s = src.p + (size_t)y * W;
+      double* d = tmp.p + (size_t)y * ow;
+      if (S == 1) {
+        for (int x = 0; x < ow; x++) d[x] = kc * s[x + c];
+        for (int i = 0; i < c; i++) {
+          const double ki = kk[i]; const double* a = s + i; const double* b = s + n - 1 - i;
+          for (int x = 0; x < ow; x++) d[x] += ki * (a[x] + b[x]);
+        }
+      } else {
+        for (int x = 0; x < ow; x++) {
+          const double* b = s + (size_t)x * S;
+          double acc = kc * b[c];
+          for (int i = 0; i < c; i++) acc += kk[i] * (b[i] + b[n - 1 - i]);
+          d[x] = acc;
+        }
+      }
+    }
+  });
+  parallel_for(oh, 16, [&](int64_t y0, int64_t y1) {
+    for (int64_t y = y0; y < y1; y++) {
+      const double* t = tmp.p + (size_t)S * y * ow;
+      double* d = out.p + (size_t)y * ow;
+      const double* mid = t + (size_t)c * ow;
+      for (int x = 0; x < ow; x++) d[x] = kc * mid[x];
+      for (int i = 0; i < c; i++) {
+        const double ki = kk[i]; const double* a = t + (size_t)i * ow; const double* b = t + (size_t)(n - 1 - i) * ow;
+        for (int x = 0; x < ow; x++) d[x] += ki * (a[x] + b[x]);
+      }
+    }
+  });
+  return nullptr;
+}
+
 // setThreads(n): 0 = AUIF_THREADS or all cores; negative = query only. Returns the count in use.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
@@ -506,6 +563,7 @@ NAPI_MODULE_INIT() {
   def(env, exports, "operatorVjpX", Guarded<OperatorVjpX>);
   def(env, exports, "operatorVjpW", Guarded<OperatorVjpW>);
   def(env, exports, "decoderEval", Guarded<DecoderEval>);
+  def(env, exports, "filterValid", Guarded<FilterValid>);
   def(env, exports, "setThreads", Guarded<SetThreads>);
   return exports;
 }

@@ -31,6 +31,12 @@ export interface NativeKernels {
   operatorVjpW(g: Float32Array, n: number, h: number, w: number, x: Float32Array, dw5: Float64Array, dM: Float64Array): void;
   /** out = σ(BN(W ∗ reflectpad₁(B + D))); coef = [bnA, bnB] (the decoder, eval mode). */
   decoderEval(B: Float32Array, D: Float32Array, n: number, h: number, w: number, W: Float32Array, coef: Float32Array, out: Float32Array): void;
+  /**
+   * Separable 'valid' filtering of a w×h float64 image with an odd symmetric kernel, keeping every
+   * `step`-th output row and column (lib/metrics/filters.ts `filterValid`: the same operation
+   * order, so the same bits as its JavaScript loops).
+   */
+  filterValid(src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step: number): void;
   /** Threads per call (0: AUIF_THREADS or every core; negative: query only); returns the count in use. */
   setThreads(n: number): number;
 }

@@ -7,7 +7,11 @@
  * `fspecial('gaussian', n, σ)` is the outer product of the normalised 1-D window below, so it is
  * applied separably (row pass then column pass); the result equals the 2-D filter up to
  * floating-point rounding (≈1e-16 relative).
+ *
+ * `filterValid` runs in the native addon when it is built (native/auif_kernels.cc: the same
+ * operation order, vectorised and threaded, so the same bits) and in JavaScript otherwise.
  */
+import { nativeKernels } from '../kernels/native.js';
 
 /**
  * Normalised 1-D Gaussian of `n` taps (n odd), `g[i] ∝ exp(−(i−c)²/(2σ²))`, `Σg = 1`.
@@ -38,6 +42,35 @@ type RowKernel = (src: Float64Array, so: number, step: number, dst: Float64Array
  * does not fit. Each output is the folded sum k_c·x_c + Σ_{i<c} k_i·(x_i + x_{n−1−i}).
  */
 export function filterValid(
+  src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step = 1,
+): { width: number; height: number } | null {
+  const nk = nativeFilter();
+  if (!nk || (w - k.length + 1) * (h - k.length + 1) < NATIVE_MIN_OUTPUTS) return filterValidJs(src, w, h, k, out, tmp, step);
+  const n = k.length;
+  const vw = w - n + 1;
+  const vh = h - n + 1;
+  if (vw <= 0 || vh <= 0) return null;
+  if (n % 2 !== 1) throw new Error(`filterValid: kernel length ${n} is not odd`);
+  nk(src, w, h, k, out, tmp, step);
+  return { width: Math.ceil(vw / step), height: Math.ceil(vh / step) };
+}
+
+/** Below this many outputs the JavaScript loops win (no thread start-up). */
+const NATIVE_MIN_OUTPUTS = 4096;
+
+let nativeFilterCache: NativeFilter | null | undefined;
+type NativeFilter = (src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step: number) => void;
+/** The addon's filterValid, or null (not built, AUIF_NATIVE=0, or an older build without it). */
+function nativeFilter(): NativeFilter | null {
+  if (nativeFilterCache === undefined) {
+    const nk = nativeKernels();
+    nativeFilterCache = nk && typeof nk.filterValid === 'function' ? nk.filterValid.bind(nk) : null;
+  }
+  return nativeFilterCache;
+}
+
+/** {@link filterValid} in JavaScript only (the reference for the native path). */
+export function filterValidJs(
   src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step = 1,
 ): { width: number; height: number } | null {
   const n = k.length;
