@@ -26,6 +26,7 @@ export * from './report/evaluate.js';
 export * from './report/paper_table.js';
 export * from './report/compare_models.js';
 export * from './report/quantitative.js';
+export * from './report/training.js';
 export { median } from './util/stats.js';
 export * from './data/overview.js';
 export * from './unrolling/classic.js';

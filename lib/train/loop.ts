@@ -104,6 +104,35 @@ export interface TrainResult {
 
 export const LOG_FILE = 'log.jsonl';
 
+/** A step log that cannot be read; names the file and the line. */
+export class StepLogError extends Error {
+  constructor(message: string) { super(message); this.name = 'StepLogError'; }
+}
+
+/**
+ * The step log of a run (`DIR/log.jsonl`: one JSON {@link StepLog} per line, as `train()` appends
+ * them). A line that is not JSON, or lacks a numeric epoch, step, iteration or loss, is an error
+ * naming the file and the line number.
+ */
+export function readStepLog(file: string): StepLog[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StepLogError(`${file}: cannot read the step log (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return text.split('\n').flatMap((line, i): StepLog[] => {
+    if (line.trim() === '') return [];
+    let v: unknown;
+    try { v = JSON.parse(line); } catch { throw new StepLogError(`${file}:${i + 1}: not a JSON line`); }
+    const s = v as Record<string, unknown>;
+    for (const k of ['epoch', 'step', 'iteration', 'loss']) {
+      if (typeof s?.[k] !== 'number') throw new StepLogError(`${file}:${i + 1}: '${k}' is missing or not a number`);
+    }
+    return [s as unknown as StepLog];
+  });
+}
+
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
