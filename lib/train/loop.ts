@@ -21,6 +21,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../backend/select.js';
+import { nativeStatus } from '../kernels/native.js';
 import { registerWasmKernels } from '../backend/wasm_kernels.js';
 import type { StateDict } from '../io/tensor_record.js';
 import { writeFileAtomic } from '../io/image.js';
@@ -103,6 +104,32 @@ export interface TrainResult {
 }
 
 export const LOG_FILE = 'log.jsonl';
+
+/**
+ * A training step the backend could not run (the wasm backend's memory exhausted); the message
+ * says which configuration, why and what to do instead.
+ */
+export class TrainResourceError extends Error {
+  constructor(message: string) { super(message); this.name = 'TrainResourceError'; }
+}
+
+/** Errors of the wasm runtime when its heap (at most 4 GB) is exhausted. */
+const WASM_OUT_OF_MEMORY = /Aborted\(\)|Cannot enlarge memory|out of memory|memory access out of bounds/i;
+
+/** Rethrows a wasm out-of-memory abort of a training step as a {@link TrainResourceError} that says what to do. */
+export function explainStepFailure(e: unknown, backend: string, cfg: TrainConfig): never {
+  const err = e as Error;
+  if (backend === 'wasm' && WASM_OUT_OF_MEMORY.test(String(err?.message))) {
+    const native = nativeStatus();
+    throw new TrainResourceError(
+      `the wasm backend ran out of memory in a training step (batch ${cfg.batchSize} of ${cfg.cropSize}×${cfg.cropSize}, `
+      + `layer operator: ${native.available && cfg.operator !== 'tfjs' && cfg.operator !== 'twoConv' ? 'native' : `tfjs (native kernels ${native.available ? 'not used' : `unavailable: ${native.reason}`})`}). `
+      + 'The tfjs formulation keeps every layer\'s intermediate maps for the backward pass and does not fit wasm\'s heap at the paper\'s batch of 32. '
+      + 'Build the native kernels (`npm run build:native`; needs g++ and make, e.g. `apt-get install g++ make`), '
+      + 'train on a GPU/libtensorflow backend (see README, Backends), or use a smaller batch (--batch 8).');
+  }
+  throw e;
+}
 
 /** A step log that cannot be read; names the file and the line. */
 export class StepLogError extends Error {
@@ -257,6 +284,8 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
       let l;
       try {
         l = optimizationStep(state.weights, adam, batch, lr, { mu: cfg.mu, operator: cfg.operator });
+      } catch (e) {
+        explainStepFailure(e, backend.name, cfg);
       } finally {
         batch.dispose();
       }

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
-import { train, type StepLog, type TrainConfig } from '../../lib/train/index.js';
+import { explainStepFailure, train, TrainResourceError, type StepLog, type TrainConfig } from '../../lib/train/index.js';
 import { TrainConfigError, resolveConfig } from '../../lib/train/config.js';
 import { loadCheckpoint } from '../../lib/train/state.js';
 import { readSafetensors } from '../../lib/io/safetensors.js';
@@ -159,6 +159,17 @@ t('stopped mid-epoch by the signal, then resumed = uninterrupted, bit for bit', 
   assert.is(b2.log.length, 4);
   assert.equal([...b1.log, ...b2.log].map((s) => [s.iteration, s.loss]), a.log.map((s) => [s.iteration, s.loss]));
   sameCheckpoint(path.join(full, 'checkpoint.safetensors'), path.join(part, 'checkpoint.safetensors'));
+});
+
+t('a wasm out-of-memory abort in a step becomes a TrainResourceError saying what to do; other errors pass unchanged', () => {
+  const cfg = resolveConfig({ batchSize: 32, cropSize: 128 });
+  assert.throws(() => explainStepFailure(new Error('Aborted(). Build with -sASSERTIONS for more info.'), 'wasm', cfg),
+    (e: Error) => e instanceof TrainResourceError && /ran out of memory in a training step \(batch 32 of 128×128/.test(e.message)
+      && /npm run build:native/.test(e.message) && /--batch 8/.test(e.message));
+  const other = new Error('something else');
+  assert.throws(() => explainStepFailure(other, 'wasm', cfg), (e: Error) => e === other);
+  const abortOnCpu = new Error('Aborted()');
+  assert.throws(() => explainStepFailure(abortOnCpu, 'cpu', cfg), (e: Error) => e === abortOnCpu);
 });
 
 t('same seed → same run; another seed → another run', async () => {
