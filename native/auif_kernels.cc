@@ -528,6 +528,78 @@ napi_value FilterValid(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// qabfEdges(p, w, h, scale, g, a): Xydeas–Petrović edge maps (lib/metrics/qabf.ts `edges`): Sobel
+// responses with MATLAB conv2 'same' semantics (zero border), g = √(gx² + gy²)·scale,
+// a = π/2 where gx = 0, else atan(gy/gx). gx, gy and g are the JavaScript loop's bits; atan is
+// the C library's (within an ulp of V8's).
+napi_value QabfEdges(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  F64 p, g, a; double w, h, scale;
+  if (!get_f64(env, argv[0], p, "p") || !get_dim(env, argv[1], w, "w") || !get_dim(env, argv[2], h, "h") ||
+      !get_num(env, argv[3], scale, "scale") || !get_f64(env, argv[4], g, "g") || !get_f64(env, argv[5], a, "a")) return nullptr;
+  const int W = (int)w, H = (int)h;
+  const size_t n = (size_t)W * H;
+  if (!check(env, p.n >= n && g.n >= n && a.n >= n, "qabfEdges: p, g and a need w·h = " + std::to_string(n) + " values")) return nullptr;
+  const double* P = p.p;
+  auto at = [&](int y, int x) -> double { return y < 0 || y >= H || x < 0 || x >= W ? 0.0 : P[(size_t)y * W + x]; };
+  parallel_for(H, 16, [&](int64_t y0, int64_t y1) {
+    for (int64_t yy = y0; yy < y1; yy++) {
+      const int y = (int)yy;
+      for (int x = 0; x < W; x++) {
+        double gx, gy;
+        if (y >= 1 && y < H - 1 && x >= 1 && x < W - 1) {
+          const double* r = P + (size_t)y * W; const double* u = r - W; const double* d = r + W;
+          const double uL = u[x - 1], uR = u[x + 1], dL = d[x - 1], dR = d[x + 1];
+          gx = uL + 2 * r[x - 1] + dL - (uR + 2 * r[x + 1] + dR);
+          gy = dL + 2 * d[x] + dR - (uL + 2 * u[x] + uR);
+        } else {
+          const double uL = at(y - 1, x - 1), uR = at(y - 1, x + 1), dL = at(y + 1, x - 1), dR = at(y + 1, x + 1);
+          gx = uL + 2 * at(y, x - 1) + dL - (uR + 2 * at(y, x + 1) + dR);
+          gy = dL + 2 * at(y + 1, x) + dR - (uL + 2 * at(y - 1, x) + uR);
+        }
+        const size_t i = (size_t)y * W + x;
+        g.p[i] = std::sqrt(gx * gx + gy * gy) * scale;
+        a.p[i] = gx == 0 ? 1.5707963267948966 : std::atan(gy / gx);
+      }
+    }
+  });
+  return nullptr;
+}
+
+// qabfPreservation(gS, aS, gF, aF, n): Σ_i Q^{SF}_i·gS_i (lib/metrics/qabf.ts `weightedPreservation`),
+// summed per fixed block of 4096 pixels, the blocks added in order (independent of the thread count).
+napi_value QabfPreservation(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  F64 gS, aS, gF, aF; double nn;
+  if (!get_f64(env, argv[0], gS, "gS") || !get_f64(env, argv[1], aS, "aS") || !get_f64(env, argv[2], gF, "gF") ||
+      !get_f64(env, argv[3], aF, "aF") || !get_dim(env, argv[4], nn, "n")) return nullptr;
+  const size_t n = (size_t)nn;
+  if (!check(env, gS.n >= n && aS.n >= n && gF.n >= n && aF.n >= n, "qabfPreservation: every map needs n = " + std::to_string(n) + " values")) return nullptr;
+  constexpr double TG = 0.9994, KG = -15, DG = 0.5, TA = 0.9879, KA = -22, DA = 0.8, HALF_PI = 1.5707963267948966;
+  constexpr int64_t kBlk = 4096;
+  const int64_t blocks = (int64_t)((n + kBlk - 1) / kBlk);
+  std::vector<double> parts((size_t)blocks, 0.0);
+  parallel_for(blocks, 4, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) {
+      double s = 0;
+      const size_t e = std::min(n, (size_t)(b + 1) * kBlk);
+      for (size_t i = (size_t)b * kBlk; i < e; i++) {
+        const double gs = gS.p[i];
+        if (gs == 0) continue;
+        const double gf = gF.p[i];
+        const double G = gs > gf ? gf / gs : gs < gf ? gs / gf : gf;
+        const double A = 1 - std::fabs(aS.p[i] - aF.p[i]) / HALF_PI;
+        const double q = (TG / (1 + std::exp(KG * (G - DG)))) * (TA / (1 + std::exp(KA * (A - DA))));
+        s += q * gs;
+      }
+      parts[(size_t)b] = s;
+    }
+  });
+  double total = 0;
+  for (double v : parts) total += v;
+  napi_value r; napi_create_double(env, total, &r); return r;
+}
+
 // setThreads(n): 0 = AUIF_THREADS or all cores; negative = query only. Returns the count in use.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
@@ -564,6 +636,8 @@ NAPI_MODULE_INIT() {
   def(env, exports, "operatorVjpW", Guarded<OperatorVjpW>);
   def(env, exports, "decoderEval", Guarded<DecoderEval>);
   def(env, exports, "filterValid", Guarded<FilterValid>);
+  def(env, exports, "qabfEdges", Guarded<QabfEdges>);
+  def(env, exports, "qabfPreservation", Guarded<QabfPreservation>);
   def(env, exports, "setThreads", Guarded<SetThreads>);
   return exports;
 }

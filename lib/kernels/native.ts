@@ -37,6 +37,10 @@ export interface NativeKernels {
    * order, so the same bits as its JavaScript loops).
    */
   filterValid(src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step: number): void;
+  /** Qabf's edge maps of a w×h float64 image (lib/metrics/qabf.ts): Sobel (zero border), g = √(gx² + gy²)·scale, a = atan(gy/gx) (π/2 where gx = 0). */
+  qabfEdges(p: Float64Array, w: number, h: number, scale: number, g: Float64Array, a: Float64Array): void;
+  /** Σ Q^{SF}·gS over the first n pixels (lib/metrics/qabf.ts), summed per fixed block of pixels. */
+  qabfPreservation(gS: Float64Array, aS: Float64Array, gF: Float64Array, aF: Float64Array, n: number): number;
   /** Threads per call (0: AUIF_THREADS or every core; negative: query only); returns the count in use. */
   setThreads(n: number): number;
 }

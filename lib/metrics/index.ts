@@ -24,7 +24,7 @@ export { crossEntropy, crossEntropyPair } from './ce.js';
 export { entropy } from './entropy.js';
 export { mutualInformation, mutualInformationPair, vifbQuantise } from './mi.js';
 export { psnr, rmse, averagedError, sumSquaredError } from './psnr.js';
-export { qabf } from './qabf.js';
+export { qabf, qabfJs } from './qabf.js';
 export { scd } from './scd.js';
 export { standardDeviation, standardDeviationColumns, meanVariance } from './sd.js';
 export { spatialFrequency, spatialFrequencyZeroPadded, spatialFrequencyVifbRgb, squaredDifferenceSums } from './sf.js';

@@ -18,11 +18,16 @@
  *   equality rule G = gF then uses the ×255 gradient (≥ 255 for any non-zero equal pair, which
  *   saturates the sigmoid to Tg).
  *
+ * Implementation: the edge maps and the weighted sum run in the native addon when it is built
+ * (native/auif_kernels.cc: the same arithmetic, threaded; its atan and exp are the C library's,
+ * so the value agrees with {@link qabfJs} to ~1e-15 relative), else in JavaScript.
+ *
  * Degenerate cases: because of the zero border, a non-zero constant image has gradients along its
  * border, so constant sources give an ordinary value. Only when neither source has any gradient
  * (Σ(gA + gB) = 0, e.g. all-zero sources) is the ratio 0/0; Qabf is then defined as 0.
  */
 import { sobelSame } from './filters.js';
+import { nativeKernels, type NativeKernels } from '../kernels/native.js';
 import { checkSameSize, conventionOf, toFloat64, type ConventionOptions, type MetricImage } from './types.js';
 import { scratch } from './workspace.js';
 
@@ -63,8 +68,26 @@ function weightedPreservation(gS: Float64Array, aS: Float64Array, gF: Float64Arr
   return s;
 }
 
-/** Qabf (see module doc). `ir` plays A and `vis` B; the value is symmetric in them. */
-export function qabf(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts?: ConventionOptions): number {
+/** The kernels of one Qabf evaluation: JavaScript, or the native addon's. */
+interface QabfImpl {
+  edges(p: Float64Array, w: number, h: number, g: Float64Array, a: Float64Array, scale: number): void;
+  preservation(gS: Float64Array, aS: Float64Array, gF: Float64Array, aF: Float64Array, n: number): number;
+}
+const JS_IMPL: QabfImpl = { edges, preservation: weightedPreservation };
+/** Below this many pixels the JavaScript loops win (no thread start-up). */
+const NATIVE_MIN_PIXELS = 4096;
+let nativeImpl: QabfImpl | null | undefined;
+function native(): QabfImpl | null {
+  if (nativeImpl === undefined) {
+    const nk: NativeKernels | null = nativeKernels();
+    nativeImpl = nk && typeof nk.qabfEdges === 'function' && typeof nk.qabfPreservation === 'function'
+      ? { edges: (p, w, h, g, a, scale) => nk.qabfEdges(p, w, h, scale, g, a), preservation: (gS, aS, gF, aF, n) => nk.qabfPreservation(gS, aS, gF, aF, n) }
+      : null;
+  }
+  return nativeImpl;
+}
+
+function qabfWith(impl: QabfImpl, ir: MetricImage, vis: MetricImage, fused: MetricImage, opts?: ConventionOptions): number {
   const c = conventionOf('Qabf', opts);
   checkSameSize('Qabf', { ir, vis, fused });
   const { width: w, height: h } = fused;
@@ -76,12 +99,23 @@ export function qabf(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts
   const aB = scratch('qabf.aB', n);
   const gF = scratch('qabf.gF', n);
   const aF = scratch('qabf.aF', n);
-  edges(toFloat64(ir), w, h, gA, aA, scale);
-  edges(toFloat64(vis), w, h, gB, aB, scale);
-  edges(toFloat64(fused), w, h, gF, aF, scale);
+  impl.edges(toFloat64(ir), w, h, gA, aA, scale);
+  impl.edges(toFloat64(vis), w, h, gB, aB, scale);
+  impl.edges(toFloat64(fused), w, h, gF, aF, scale);
   let deno = 0;
   for (let i = 0; i < n; i++) deno += gA[i] + gB[i];
   if (deno === 0) return 0;
-  const nume = weightedPreservation(gA, aA, gF, aF, n) + weightedPreservation(gB, aB, gF, aF, n);
+  const nume = impl.preservation(gA, aA, gF, aF, n) + impl.preservation(gB, aB, gF, aF, n);
   return nume / deno;
+}
+
+/** Qabf (see module doc). `ir` plays A and `vis` B; the value is symmetric in them. */
+export function qabf(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts?: ConventionOptions): number {
+  const nk = fused.width * fused.height >= NATIVE_MIN_PIXELS ? native() : null;
+  return qabfWith(nk ?? JS_IMPL, ir, vis, fused, opts);
+}
+
+/** {@link qabf} in JavaScript only (the reference for the native path). */
+export function qabfJs(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts?: ConventionOptions): number {
+  return qabfWith(JS_IMPL, ir, vis, fused, opts);
 }

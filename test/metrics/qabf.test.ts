@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { qabf } from '../../lib/metrics/qabf.js';
+import { qabf, qabfJs } from '../../lib/metrics/qabf.js';
+import { nativeKernels, nativeStatus } from '../../lib/kernels/native.js';
+import { skipLoudly } from '../helpers/upstream.js';
 import type { MetricImage } from '../../lib/metrics/index.js';
 import { close, constant, gen, img, noise } from './_helpers.js';
 
@@ -95,5 +97,35 @@ t('symmetric in the two sources; constant images are defined (never NaN)', () =>
   assert.ok(Number.isFinite(q) && q > 0 && q < 1, `Qabf = ${q}`);
   close(q, naiveQabf(constant(5, 5, 1), constant(5, 5, 2), constant(5, 5, 3)), 1e-12);
 });
+
+const nk = nativeKernels();
+if (!nk || typeof nk.qabfEdges !== 'function') {
+  skipLoudly('metrics/qabf (native kernels)', nk ? 'the built addon predates qabfEdges: run `npm run build:native`' : nativeStatus().reason);
+} else {
+  t('native path = the JavaScript loops within 1e-11 relative (the weighted sum is added per block of 4096 pixels: another order over ~4e5 terms), and the same bits for 1 and 2 threads', () => {
+    try {
+      for (const [w, h] of [[64, 64], [768, 576], [123, 97]]) {
+        const [a, b, f] = [1, 2, 3].map((s) => gen(w, h, (x, y) => Math.round(127 + 100 * Math.sin(x / (7 + s)) * Math.cos(y / (5 + s)) + 20 * ((x * 7 + y * 13 * s) % 11) / 11)));
+        for (const convention of ['paper', 'vifb'] as const) {
+          const js = qabfJs(a, b, f, { convention });
+          nk.setThreads(1);
+          const one = qabf(a, b, f, { convention });
+          nk.setThreads(2);
+          const two = qabf(a, b, f, { convention });
+          assert.ok(Object.is(one, two), `${w}×${h} ${convention}: 1 thread ${one}, 2 threads ${two}`);
+          assert.ok(Math.abs(two - js) <= 1e-11 * Math.abs(js), `${w}×${h} ${convention}: native ${two} vs JavaScript ${js}`);
+        }
+      }
+    } finally {
+      nk.setThreads(0);
+    }
+  });
+
+  t('native entry points: sizes are checked, naming the values needed', () => {
+    const m = new Float64Array(8);
+    assert.throws(() => nk.qabfEdges(m, 3, 3, 1, new Float64Array(9), new Float64Array(9)), /qabfEdges: p, g and a need w·h = 9 values/);
+    assert.throws(() => nk.qabfPreservation(m, m, m, m, 9), /qabfPreservation: every map needs n = 9 values/);
+  });
+}
 
 t.run();
