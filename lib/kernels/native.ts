@@ -70,6 +70,15 @@ export function nativeKernels(): NativeKernels | null {
   return cached.kernels;
 }
 
+/**
+ * The addon's entry points `names` when the loaded build has all of them (an addon built from an
+ * older checkout may lack newer ones), else null. For callers without tfjs tensors (the metrics).
+ */
+export function nativeEntries<K extends keyof NativeKernels>(...names: K[]): Pick<NativeKernels, K> | null {
+  const k = nativeKernels();
+  return k && names.every((n) => typeof k[n] === 'function') ? k : null;
+}
+
 /** The backends on which the native kernels are faster than tfjs's own (CPU backends). */
 export const NATIVE_BACKENDS: readonly string[] = ['wasm', 'cpu'];
 

@@ -11,7 +11,7 @@
  * `filterValid` runs in the native addon when it is built (native/auif_kernels.cc: the same
  * operation order, vectorised and threaded, so the same bits) and in JavaScript otherwise.
  */
-import { nativeKernels } from '../kernels/native.js';
+import { nativeEntries } from '../kernels/native.js';
 
 /**
  * Normalised 1-D Gaussian of `n` taps (n odd), `g[i] ∝ exp(−(i−c)²/(2σ²))`, `Σg = 1`.
@@ -44,34 +44,21 @@ type RowKernel = (src: Float64Array, so: number, step: number, dst: Float64Array
 export function filterValid(
   src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step = 1,
 ): { width: number; height: number } | null {
-  const nk = nativeFilter();
-  if (!nk || (w - k.length + 1) * (h - k.length + 1) < NATIVE_MIN_OUTPUTS) return filterValidJs(src, w, h, k, out, tmp, step);
-  const n = k.length;
-  const vw = w - n + 1;
-  const vh = h - n + 1;
-  if (vw <= 0 || vh <= 0) return null;
-  if (n % 2 !== 1) throw new Error(`filterValid: kernel length ${n} is not odd`);
-  nk(src, w, h, k, out, tmp, step);
-  return { width: Math.ceil(vw / step), height: Math.ceil(vh / step) };
+  const nk = (w - k.length + 1) * (h - k.length + 1) >= NATIVE_MIN_OUTPUTS ? nativeEntries('filterValid') : null;
+  const size = filterValidJs(src, w, h, k, out, tmp, step, nk === null);
+  if (size && nk) nk.filterValid(src, w, h, k, out, tmp, step);
+  return size;
 }
 
 /** Below this many outputs the JavaScript loops win (no thread start-up). */
 const NATIVE_MIN_OUTPUTS = 4096;
 
-let nativeFilterCache: NativeFilter | null | undefined;
-type NativeFilter = (src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step: number) => void;
-/** The addon's filterValid, or null (not built, AUIF_NATIVE=0, or an older build without it). */
-function nativeFilter(): NativeFilter | null {
-  if (nativeFilterCache === undefined) {
-    const nk = nativeKernels();
-    nativeFilterCache = nk && typeof nk.filterValid === 'function' ? nk.filterValid.bind(nk) : null;
-  }
-  return nativeFilterCache;
-}
-
-/** {@link filterValid} in JavaScript only (the reference for the native path). */
+/**
+ * {@link filterValid} in JavaScript only (the reference for the native path). With `compute`
+ * false it only validates and returns the output size.
+ */
 export function filterValidJs(
-  src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step = 1,
+  src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step = 1, compute = true,
 ): { width: number; height: number } | null {
   const n = k.length;
   const vw = w - n + 1;
@@ -80,6 +67,7 @@ export function filterValidJs(
   if (n % 2 !== 1) throw new Error(`filterValid: kernel length ${n} is not odd`);
   const ow = Math.ceil(vw / step);
   const oh = Math.ceil(vh / step);
+  if (!compute) return { width: ow, height: oh };
   const [hp, vp] = KERNELS[n] ?? [hGeneric, vGeneric];
   for (let y = 0; y < h; y++) hp(src, y * w, step, tmp, y * ow, ow, k);
   for (let y = 0; y < oh; y++) vp(tmp, step * y * ow, ow, out, y * ow, ow, k);
