@@ -9,18 +9,42 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../backend/select.js';
 import { readGrey, writeGreyPng, type GreyImage } from '../io/image.js';
-import { loadWeights } from '../model/checkpoint.js';
-import { checkPair, fuse } from '../model/auif.js';
-import { disposeParams, type AuifParams } from '../model/params.js';
-import { FUSION_MODES, type FusionMode } from '../fusion/rules.js';
+import { checkPair } from '../model/auif.js';
+import { getMethod, methodNames, type Fuser, type LoadOptions } from '../methods/index.js';
 import { datasetPairs, isDatasetName, DATASET_NAMES } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 import { UsageError } from './usage.js';
 import { median } from '../util/stats.js';
 
 export const FUSE_USAGE = `usage:
-  auif fuse --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE]
-  auif fuse --dataset tno|flir|nir --out DIR [--mode sum|average|l1] [--weights FILE]`;
+  auif fuse [--method NAME] --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE] [--option KEY=VALUE …]
+  auif fuse [--method NAME] --dataset tno|flir|nir --out DIR [same options]
+  auif methods                        (lists the methods, their citation and parameter count)`;
+
+/** Method options from the command line: `--mode`, `--weights` and each `--option KEY=VALUE`. */
+export function methodOptions(values: { mode?: string; weights?: string; option?: string[] }): LoadOptions {
+  const opts: LoadOptions = {};
+  if (values.weights !== undefined) opts.weights = values.weights;
+  if (values.mode !== undefined) opts.mode = values.mode;
+  for (const kv of values.option ?? []) {
+    const m = /^([A-Za-z][\w-]*)=(.*)$/.exec(kv);
+    if (!m) throw new UsageError(`--option must be KEY=VALUE, got '${kv}'`);
+    const v = m[2];
+    opts[m[1]] = v === 'true' ? true : v === 'false' ? false : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v) ? Number(v) : v;
+  }
+  return opts;
+}
+
+/** Loads a method, turning an unknown name or option into a usage error. */
+async function loadMethod(name: string, opts: LoadOptions): Promise<Fuser> {
+  if (!methodNames().includes(name)) throw new UsageError(`--method must be one of ${methodNames().join(', ')}, got '${name}'`);
+  try {
+    return await getMethod(name).load(opts);
+  } catch (e) {
+    if ((e as Error).name === 'MethodError') throw new UsageError((e as Error).message);
+    throw e;
+  }
+}
 
 function sameFile(a: string, b: string): boolean {
   const ra = path.resolve(a);
@@ -34,12 +58,14 @@ export async function fuseCommand(argv: string[]): Promise<void> {
     args: argv,
     options: {
       ir: { type: 'string' }, vis: { type: 'string' }, out: { type: 'string' },
-      dataset: { type: 'string' }, mode: { type: 'string', default: 'sum' }, weights: { type: 'string' },
+      dataset: { type: 'string' }, mode: { type: 'string' }, weights: { type: 'string' },
+      method: { type: 'string', default: 'auif' }, option: { type: 'string', multiple: true },
     },
     strict: true,
   });
-  const mode = values.mode as FusionMode;
-  if (!FUSION_MODES.includes(mode)) throw new UsageError(`--mode must be one of ${FUSION_MODES.join(', ')}, got '${values.mode}'\n${FUSE_USAGE}`);
+  const method = values.method.toLowerCase();
+  if (!methodNames().includes(method)) throw new UsageError(`--method must be one of ${methodNames().join(', ')}, got '${values.method}'`);
+  const opts = methodOptions(values);
   if (!values.out) throw new UsageError(`--out is required\n${FUSE_USAGE}`);
   if (values.dataset !== undefined && (values.ir || values.vis)) throw new UsageError(`give either --dataset or --ir/--vis, not both\n${FUSE_USAGE}`);
 
@@ -48,16 +74,16 @@ export async function fuseCommand(argv: string[]): Promise<void> {
     for (const input of [values.ir, values.vis]) {
       if (sameFile(values.out, input)) throw new UsageError(`--out ${values.out} is an input image; refusing to overwrite it`);
     }
-    const [ir, vis] = await Promise.all([readGrey(values.ir), readGrey(values.vis)]);
     await initBackend();
-    const params = await loadWeights(values.weights);
+    const fuser = await loadMethod(method, opts);
+    const [ir, vis] = await Promise.all([readGrey(values.ir), readGrey(values.vis)]);
     const t0 = performance.now();
-    const F = await fuseNamed(ir, vis, params, mode, values.ir, values.vis);
+    const F = await fuseNamed(fuser, ir, vis, values.ir, values.vis);
     const ms = performance.now() - t0;
     await fs.promises.mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
     await writeGreyPng(values.out, F);
-    disposeParams(params);
-    process.stderr.write(`[auif] fused ${ir.width}×${ir.height} in ${ms.toFixed(0)} ms → ${values.out}\n`);
+    fuser.dispose();
+    process.stderr.write(`[auif] ${fuser.info.title}: fused ${ir.width}×${ir.height} in ${ms.toFixed(0)} ms → ${values.out}\n`);
     return;
   }
 
@@ -71,19 +97,19 @@ export async function fuseCommand(argv: string[]): Promise<void> {
   }
   await fs.promises.mkdir(outDir, { recursive: true });
   await initBackend();
-  const params = await loadWeights(values.weights);
-  const bar = createProgress(`fuse ${values.dataset}`, pairs.length, 'pairs');
+  const fuser = await loadMethod(method, opts);
+  const bar = createProgress(`${fuser.info.title} fuse ${values.dataset}`, pairs.length, 'pairs');
   const times: { index: number; size: string; ms: number }[] = [];
   for (const p of pairs) {
     const [ir, vis] = await Promise.all([readGrey(p.ir), readGrey(p.vis)]);
     const t0 = performance.now();
-    const F = await fuseNamed(ir, vis, params, mode, p.ir, p.vis);
+    const F = await fuseNamed(fuser, ir, vis, p.ir, p.vis);
     times.push({ index: p.index, size: `${ir.width}×${ir.height}`, ms: performance.now() - t0 });
     await writeGreyPng(path.join(outDir, `F${p.index}.png`), F);
     bar.tick(1, `F${p.index}.png`);
   }
   bar.stop();
-  disposeParams(params);
+  fuser.dispose();
   const ms = times.map((t) => t.ms);
   const bySize = new Map<string, number[]>();
   for (const t of times) bySize.set(t.size, [...(bySize.get(t.size) ?? []), t.ms]);
@@ -93,8 +119,23 @@ export async function fuseCommand(argv: string[]): Promise<void> {
     + `median ${median(ms).toFixed(0)} ms/pair, min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)}\n${lines.join('\n')}\n`);
 }
 
-/** fuse() with the error messages naming the two input files. */
-async function fuseNamed(ir: GreyImage, vis: GreyImage, params: AuifParams, mode: FusionMode, irName: string, visName: string): Promise<GreyImage> {
+/** A method's fuse() with the error messages naming the two input files. */
+async function fuseNamed(fuser: Fuser, ir: GreyImage, vis: GreyImage, irName: string, visName: string): Promise<GreyImage> {
   checkPair(ir, vis, { ir: irName, vis: visName });
-  return fuse(ir, vis, params, mode);
+  if (ir.width < fuser.info.minSide || ir.height < fuser.info.minSide) {
+    throw new UsageError(`${irName} is ${ir.width}×${ir.height}; ${fuser.info.title} needs at least ${fuser.info.minSide}×${fuser.info.minSide} pixels`);
+  }
+  return (await fuser.fuse(ir, vis)).F;
+}
+
+/** `auif methods`: every registered method with its family, parameter count and citation. */
+export async function methodsCommand(argv: string[]): Promise<void> {
+  if (argv.length) throw new UsageError(`auif methods takes no arguments, got '${argv.join(' ')}'`);
+  const { listMethods } = await import('../methods/index.js');
+  const rows = listMethods();
+  const w = Math.max(...rows.map((r) => r.name.length));
+  for (const r of rows) {
+    const defaults = Object.entries(r.defaults).map(([k, v]) => `${k}=${v}`).join(' ');
+    console.log(`${r.name.padEnd(w)}  ${r.title.padEnd(10)} ${r.family.padEnd(11)} ${String(r.parameters).padStart(9)} params  ${r.citation}${defaults ? `\n${' '.repeat(w + 2)}defaults: ${defaults}` : ''}`);
+  }
 }

@@ -2,7 +2,7 @@
  * The `auif` command line. Errors that concern the user's input (bad file, wrong size, missing
  * data, bad weights) are printed as one clear message, without a stack trace.
  */
-import { fuseCommand, FUSE_USAGE } from './fuse.js';
+import { fuseCommand, methodsCommand, FUSE_USAGE } from './fuse.js';
 import { trainCommand, TRAIN_USAGE } from './train.js';
 import { evalCommand, EVAL_USAGE } from './eval.js';
 import { UsageError } from './usage.js';
@@ -16,7 +16,7 @@ ${EVAL_USAGE.replace(/^usage:\n/, '')}
 
 environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>, AUIF_REFERENCE_DIR=<../shared/reference>`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand, train: trainCommand, eval: evalCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand, methods: methodsCommand, train: trainCommand, eval: evalCommand };
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const known = ['ImageError', 'StateDictError', 'CheckpointError', 'StagingError', 'BackendError', 'PickleError', 'DownloadError',
-      'MetricInputError', 'EvaluationError', 'PaperTableError', 'ReferenceFileError', 'TrainResourceError', 'StepLogError'];
+      'MetricInputError', 'EvaluationError', 'PaperTableError', 'ReferenceFileError', 'TrainResourceError', 'StepLogError', 'MethodError'];
     if (known.includes(err.name) || known.includes(err.constructor?.name)) {
       console.error(`auif ${cmd}: ${err.message}`);
       return 1;
