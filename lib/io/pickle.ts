@@ -255,6 +255,9 @@ function unescapePython(s: string, rawUnicode: boolean): string {
  *   unsupported opcode, an unknown global (`module.name`), truncated data, a stack/mark/memo
  *   inconsistency, or an error thrown by a hook (kept as `cause`).
  */
+/** Deepest container nesting {@link unpickle} accepts (Python's own recursion limit is 1000). */
+export const MAX_PICKLE_DEPTH = 1000;
+
 export function unpickle(bytes: Uint8Array, offset: number, hooks: UnpickleHooks): UnpickleResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.length;
@@ -339,14 +342,28 @@ export function unpickle(bytes: Uint8Array, offset: number, hooks: UnpickleHooks
       return fail(`${globalNames.get(fn as object) ?? 'call'} failed: ${(e as Error).message}`, e);
     }
   };
+  // Nesting depth of every container built so far; deeper than MAX_PICKLE_DEPTH is refused
+  // (a state dict nests ~5 levels; a hostile pickle nested 200 000 deep would overflow every
+  // recursive consumer: printing, copying, comparing).
+  const depths = new WeakMap<object, number>();
+  const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? depths.get(v) ?? 1 : 0);
+  const nest = <T>(container: T, items: readonly unknown[]): T => {
+    let d = depthOf(container);
+    for (const it of items) d = Math.max(d, depthOf(it) + 1);
+    if (d > MAX_PICKLE_DEPTH) fail(`too deeply nested: containers nest more than ${MAX_PICKLE_DEPTH} levels deep (corrupt or hostile data)`);
+    if (container !== null && typeof container === 'object') depths.set(container as object, d);
+    return container;
+  };
   const setItems = (target: unknown, items: unknown[]): void => {
     if (items.length % 2 !== 0) fail(`odd number of items (${items.length}) for key/value pairs`);
     if (!(target instanceof Map)) fail(`cannot set items on ${describe(target)}`);
     for (let i = 0; i < items.length; i += 2) (target as Map<unknown, unknown>).set(items[i], items[i + 1]);
+    nest(target, items);
   };
   const appendItems = (target: unknown, items: unknown[]): void => {
     if (!Array.isArray(target) || Object.isFrozen(target)) fail(`cannot append to ${describe(target)}`);
-    (target as unknown[]).push(...items);
+    for (const it of items) (target as unknown[]).push(it);
+    nest(target, items);
   };
 
   while (true) {
@@ -438,12 +455,12 @@ export function unpickle(bytes: Uint8Array, offset: number, hooks: UnpickleHooks
 
       // ---- containers
       case 0x29: push(tuple([])); break; // EMPTY_TUPLE
-      case 0x74: push(tuple(popMark())); break; // TUPLE
-      case 0x85: push(tuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); push(tuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(tuple([a, b, c])); break; } // TUPLE3
+      case 0x74: { const items = popMark(); push(nest(tuple(items), items)); break; } // TUPLE
+      case 0x85: { const a = pop(); push(nest(tuple([a]), [a])); break; } // TUPLE1
+      case 0x86: { const b = pop(); const a = pop(); push(nest(tuple([a, b]), [a, b])); break; } // TUPLE2
+      case 0x87: { const c = pop(); const b = pop(); const a = pop(); push(nest(tuple([a, b, c]), [a, b, c])); break; } // TUPLE3
       case 0x5d: push([]); break; // EMPTY_LIST
-      case 0x6c: push(popMark()); break; // LIST
+      case 0x6c: { const items = popMark(); push(nest(items, items)); break; } // LIST
       case 0x61: { const v = pop(); appendItems(top(), [v]); break; } // APPEND
       case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
       case 0x7d: push(new Map()); break; // EMPTY_DICT
@@ -456,9 +473,10 @@ export function unpickle(bytes: Uint8Array, offset: number, hooks: UnpickleHooks
         const s = top();
         if (!(s instanceof Set)) fail(`cannot add items to ${describe(s)}`);
         for (const it of items) (s as Set<unknown>).add(it);
+        nest(s, items);
         break;
       }
-      case 0x91: push(new Set(popMark())); break; // FROZENSET
+      case 0x91: { const items = popMark(); push(nest(new Set(items), items)); break; } // FROZENSET
 
       // ---- memo
       case 0x71: memoPut(u8()); break; // BINPUT
@@ -492,7 +510,7 @@ export function unpickle(bytes: Uint8Array, offset: number, hooks: UnpickleHooks
         const args = pop();
         const fn = pop();
         if (!Array.isArray(args)) fail(`REDUCE arguments must be a tuple, got ${describe(args)}`);
-        push(call(fn, [...(args as unknown[])]));
+        push(nest(call(fn, [...(args as unknown[])]), [args]));
         break;
       }
       case 0x81: { // NEWOBJ: cls.__new__(cls, *args), modelled as calling the resolved class
@@ -542,6 +560,7 @@ export function unpickle(bytes: Uint8Array, offset: number, hooks: UnpickleHooks
           if (!(part instanceof Map)) fail(`BUILD state must be a dict, got ${describe(part)}`);
           for (const [k, v] of part as Map<unknown, unknown>) attrs.set(k, v);
         }
+        nest(obj, [state]);
         Object.defineProperty(obj, PY_STATE, { value: attrs, configurable: true, enumerable: false, writable: true });
         break;
       }

@@ -308,7 +308,7 @@ function loadLegacy(bytes: Uint8Array): unknown {
       undefined, undefined, { cause: e });
   }
   if (magic !== LEGACY_MAGIC_NUMBER) {
-    throw new CheckpointError(`not a PyTorch checkpoint: invalid magic number ${String(magic)} (expected 0x${LEGACY_MAGIC_NUMBER.toString(16)})`);
+    throw new CheckpointError(`not a PyTorch checkpoint: invalid magic number ${typeof magic === 'bigint' || typeof magic === 'number' ? String(magic) : typeof magic} (expected 0x${LEGACY_MAGIC_NUMBER.toString(16)})`);
   }
   const version = next('protocol-version', plainHooks);
   if (version !== LEGACY_PROTOCOL_VERSION) throw new CheckpointError(`unsupported legacy protocol version ${String(version)} (expected ${LEGACY_PROTOCOL_VERSION})`);
@@ -346,47 +346,79 @@ function loadLegacy(bytes: Uint8Array): unknown {
   return value;
 }
 
-/** Reads a zip-format checkpoint; returns the top-level object with lazy tensors. */
+/** Largest uncompressed `data.pkl` the zip reader inflates (a state dict's is a few kB). */
+export const MAX_ZIP_PICKLE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a zip-format checkpoint; returns the top-level object with lazy tensors.
+ *
+ * Nothing is inflated beyond what the pickle declares: the central directory is listed first
+ * (fflate inflates into a buffer of the declared size, never more), `data.pkl` is inflated
+ * only when it declares at most {@link MAX_ZIP_PICKLE_BYTES}, and each storage record only
+ * when its declared size equals numel × itemsize of the storage the pickle names — a zip bomb
+ * is refused before any large allocation.
+ */
 function loadZip(bytes: Uint8Array): unknown {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (e) {
-    throw new CheckpointError(`corrupt or truncated zip archive (${(e as Error).message})`, undefined, undefined, { cause: e });
-  }
-  const names = Object.keys(entries);
+  const listing = new Map<string, number>();
+  const unzip = (filter: (name: string, size: number) => boolean): Record<string, Uint8Array> => {
+    try {
+      return unzipSync(bytes, { filter: (f) => filter(f.name, f.originalSize) });
+    } catch (e) {
+      throw new CheckpointError(`corrupt or truncated zip archive (${(e as Error).message})`, undefined, undefined, { cause: e });
+    }
+  };
+  unzip((name, size) => { listing.set(name, size); return false; });
+  const names = [...listing.keys()];
   const pkls = names.filter((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pkls.length === 0) {
     if (names.some((name) => name.endsWith('constants.pkl'))) throw new CheckpointError('TorchScript archive (torch.jit.save) is not a state-dict checkpoint');
     throw new CheckpointError(`zip archive has no <archive>/data.pkl: not a PyTorch checkpoint (entries: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`);
   }
   if (pkls.length > 1) throw new CheckpointError(`zip archive has several data.pkl records: ${pkls.join(', ')}`);
-  const prefix = pkls[0].slice(0, -'data.pkl'.length);
+  const pkl = pkls[0];
+  const prefix = pkl.slice(0, -'data.pkl'.length);
+  if (listing.get(pkl)! > MAX_ZIP_PICKLE_BYTES) {
+    throw new CheckpointError(`${pkl} declares ${listing.get(pkl)} bytes uncompressed, more than the ${MAX_ZIP_PICKLE_BYTES} this reader inflates (corrupt file or zip bomb)`);
+  }
+  const meta = unzip((name, size) => name === pkl || (name === `${prefix}byteorder` && size <= 16));
 
-  const order = entries[`${prefix}byteorder`];
+  const order = meta[`${prefix}byteorder`];
   const byteorder = order === undefined ? 'little' : new TextDecoder().decode(order);
   if (byteorder !== 'little' && byteorder !== 'big') throw new CheckpointError(`unknown byteorder record ${JSON.stringify(byteorder)}`);
 
   const storages = new Map<string, Storage>();
-  const hooks = torchHooks('zip', storages, (storage) => {
-    const name = `${prefix}data/${storage.key}`;
-    const record = entries[name];
-    const nbytes = storage.numel * DTYPES[storage.dtype].itemsize;
-    if (record === undefined) throw new CheckpointError(`storage record ${name} is missing from the zip archive`);
-    if (record.length !== nbytes) {
-      throw new CheckpointError(`storage record ${name} has ${record.length} bytes, expected ${nbytes} (${storage.numel} × ${storage.dtype})${record.length < nbytes ? ': truncated' : ''}`);
-    }
-    storage.bytes = byteorder === 'big' ? byteswap(record, DTYPES[storage.dtype].itemsize) : record;
-  });
+  let value: unknown;
   try {
-    return unpickle(entries[pkls[0]], 0, hooks).value;
+    value = unpickle(meta[pkl], 0, torchHooks('zip', storages)).value;
   } catch (e) {
     if (e instanceof PickleError && e.truncated) {
-      throw new CheckpointError(`${pkls[0]} is truncated (${e.detail})`, undefined, undefined, { cause: e });
+      throw new CheckpointError(`${pkl} is truncated (${e.detail})`, undefined, undefined, { cause: e });
     }
-    if (e instanceof CheckpointError) throw new CheckpointError(`in ${pkls[0]}: ${e.detail}`, undefined, e.key, { cause: e });
+    if (e instanceof CheckpointError) throw new CheckpointError(`in ${pkl}: ${e.detail}`, undefined, e.key, { cause: e });
     throw e;
   }
+  // The storage records the pickle names, each checked against its declared size before inflating.
+  const wanted = new Map<string, Storage>();
+  for (const storage of storages.values()) {
+    const name = `${prefix}data/${storage.key}`;
+    const nbytes = storage.numel * DTYPES[storage.dtype].itemsize;
+    const declared = listing.get(name);
+    if (declared === undefined) throw new CheckpointError(`storage record ${name} is missing from the zip archive`);
+    if (declared !== nbytes) {
+      throw new CheckpointError(`storage record ${name} has ${declared} bytes, expected ${nbytes} (${storage.numel} × ${storage.dtype})${declared < nbytes ? ': truncated' : ''}`);
+    }
+    wanted.set(name, storage);
+  }
+  const records = unzip((name) => wanted.has(name));
+  for (const [name, storage] of wanted) {
+    const record = records[name];
+    const nbytes = storage.numel * DTYPES[storage.dtype].itemsize;
+    if (record === undefined || record.length !== nbytes) {
+      throw new CheckpointError(`storage record ${name} inflates to ${record?.length ?? 0} bytes, expected ${nbytes}: truncated or corrupt`);
+    }
+    storage.bytes = byteorder === 'big' ? byteswap(record, DTYPES[storage.dtype].itemsize) : record;
+  }
+  return value;
 }
 
 /** Runs `body`, attaching `file` to any CheckpointError that lacks one. */
@@ -394,6 +426,11 @@ function withFile<T>(file: string | undefined, body: () => T): T {
   try {
     return body();
   } catch (e) {
+    // Backstop for structures the unpickler's depth limit cannot see (e.g. containers filled
+    // after being nested): a recursive consumer's stack overflow becomes a clear message.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new CheckpointError('too deeply nested: the pickled object nests deeper than this reader can follow (corrupt or hostile data)', file, undefined, { cause: e });
+    }
     if (e instanceof CheckpointError && e.file === undefined && file !== undefined) {
       throw new CheckpointError(e.detail, file, e.key, { cause: e });
     }
