@@ -97,15 +97,31 @@ export function expectedKeys(layers: number, channels: number): Map<string, numb
 
 function toFloat32(t: NamedTensor, key: string): Float32Array {
   if (t.dtype !== 'float32') throw new StateDictError(`state dict key '${key}' has dtype ${t.dtype}, expected float32`, key);
-  return t.data as Float32Array;
+  const data = t.data as Float32Array;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new StateDictError(`state dict key '${key}' holds a non-finite value (${data[i]}) at element ${i} of ${data.length}; refusing weights that would give a meaningless image`, key);
+    }
+  }
+  return data;
 }
 
 /** Infers (layers, channels) from a state dict with upstream names. */
 export function inferArchitecture(sd: StateDict): { layers: number; channels: number } {
-  let layers = 0;
+  // The depth is the number of base kernels; their indices must be exactly 0…N−1 (checked
+  // before anything of that size is allocated: a key 'base.conv1.999999999.kernel' is refused).
+  const indices = new Set<number>();
+  let largest = '';
   for (const k of sd.keys()) {
     const m = /^base\.conv1\.(\d+)\.kernel$/.exec(k);
-    if (m) layers = Math.max(layers, Number(m[1]) + 1);
+    if (!m) continue;
+    const i = Number(m[1]);
+    indices.add(i);
+    if (!largest || i > Number(/\.(\d+)\.kernel$/.exec(largest)![1])) largest = k;
+  }
+  const layers = indices.size;
+  if (layers > 0 && !indices.has(layers - 1)) {
+    throw new StateDictError(`state dict key '${largest}': layer indices must run 0…${layers - 1} (${layers} base kernels), not up to ${/\.(\d+)\.kernel$/.exec(largest)![1]}`, largest);
   }
   const k0 = sd.get('base.conv1.0.kernel');
   if (!k0 || layers === 0) {
@@ -135,7 +151,9 @@ export function paramsFromStateDict(sd: StateDict, arch = inferArchitecture(sd))
       throw new StateDictError(`state dict key '${k}' has shape [${got.join(', ')}], expected [${shape.join(', ')}]`, k);
     }
   }
-  const f = (k: string) => toFloat32(sd.get(k)!, k);
+  // dtype and finiteness of every float tensor, before any tensor is allocated.
+  for (const k of expected.keys()) if (!k.endsWith('num_batches_tracked')) toFloat32(sd.get(k)!, k);
+  const f = (k: string) => sd.get(k)!.data as Float32Array;
   const bn = (p: string): BatchNormParams => {
     const nbt = sd.get(p + 'num_batches_tracked')!;
     if (nbt.dtype !== 'int64') throw new StateDictError(`state dict key '${p}num_batches_tracked' has dtype ${nbt.dtype}, expected int64`, p + 'num_batches_tracked');
