@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const known = ['ImageError', 'StateDictError', 'CheckpointError', 'StagingError', 'BackendError', 'PickleError', 'DownloadError',
-      'MetricInputError', 'EvaluationError', 'PaperTableError', 'ReferenceFileError', 'TrainResourceError', 'StepLogError', 'MethodError'];
+      'MetricInputError', 'EvaluationError', 'PaperTableError', 'ReferenceFileError', 'TrainResourceError', 'StepLogError', 'MethodError', 'TrainDivergedError', 'TrainLockError'];
     if (known.includes(err.name) || known.includes(err.constructor?.name)) {
       console.error(`auif ${cmd}: ${err.message}`);
       return 1;

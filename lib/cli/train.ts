@@ -18,7 +18,7 @@ import { UsageError } from './usage.js';
 import { median } from '../util/stats.js';
 
 export const TRAIN_USAGE = `usage:
-  auif train [--epochs N] [--mu X] [--layers N] [--seed S] [--out DIR] [--resume]
+  auif train [--epochs N] [--mu X] [--layers N] [--seed S] [--out DIR] [--resume | --force]
              [--batch N] [--steps N] [--crop N] [--weights FILE]
     upstream recipe by default: 80 epochs, batch 32, 12 steps/epoch, mu 5, 10 layers, crops 128;
     writes DIR/checkpoint.safetensors, DIR/weights.safetensors, DIR/log.jsonl (default DIR: out/train);
@@ -29,8 +29,10 @@ export const DEFAULT_TRAIN_OUT = 'out/train';
 
 function num(flag: string, v: string | undefined, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
+  // Strict decimal only: Number() would also take '0x10', '1e3' for an integer, ' 5 ', 'Infinity'.
+  const decimal = integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
   const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) {
+  if (!decimal.test(v) || !Number.isFinite(x) || (integer && !Number.isSafeInteger(x))) {
     throw new UsageError(`--${flag} must be ${integer ? 'an integer' : 'a number'}, got '${v}'\n${TRAIN_USAGE}`);
   }
   return x;
@@ -53,7 +55,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     options: {
       epochs: { type: 'string' }, mu: { type: 'string' }, layers: { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, resume: { type: 'boolean' }, batch: { type: 'string' }, steps: { type: 'string' },
-      crop: { type: 'string' }, weights: { type: 'string' },
+      crop: { type: 'string' }, weights: { type: 'string' }, force: { type: 'boolean' },
     },
     strict: true,
   });
@@ -69,22 +71,27 @@ export async function trainCommand(argv: string[]): Promise<void> {
     weights: values.weights,
     outDir,
     resume: values.resume ?? false,
+    force: values.force,
   };
   const config = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<TrainConfig>;
 
   await initBackend();
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = () => {
+  // Ctrl-C (SIGINT) and SIGTERM (kill, a scheduler, a closing terminal): finish the step,
+  // checkpoint, exit; a second signal exits at once.
+  const onSignal = (signal: NodeJS.Signals) => {
+    const what = signal === 'SIGINT' ? 'Ctrl-C' : signal;
     interrupts += 1;
     if (interrupts > 1) {
-      process.stderr.write('\n[auif] second Ctrl-C: exiting without a checkpoint of the current step\n');
-      process.exit(130);
+      process.stderr.write(`\n[auif] second ${what}: exiting without a checkpoint of the current step\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     }
-    process.stderr.write('\n[auif] Ctrl-C: finishing this step, then writing a checkpoint (Ctrl-C again to quit at once)\n');
+    process.stderr.write(`\n[auif] ${what}: finishing this step, then writing a checkpoint (${what} again to quit at once)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   let bar: Progress | undefined;
   const stepTimes: number[] = [];
@@ -119,12 +126,13 @@ export async function trainCommand(argv: string[]): Promise<void> {
     bar?.stop();
     if (e instanceof TrainConfigError) {
       // Name the command-line flag where the config key has one.
-      const flags: Record<string, string> = { epochs: '--epochs', mu: '--mu', layers: '--layers', seed: '--seed', outDir: '--out', resume: '--resume', batchSize: '--batch', stepsPerEpoch: '--steps', cropSize: '--crop', weights: '--weights' };
+      const flags: Record<string, string> = { epochs: '--epochs', mu: '--mu', layers: '--layers', seed: '--seed', outDir: '--out', resume: '--resume', force: '--force', batchSize: '--batch', stepsPerEpoch: '--steps', cropSize: '--crop', weights: '--weights' };
       const msg = e.message.replace(/^train config: /, '');
       throw new UsageError(msg.replace(/'(\w+)'/, (m, key: string) => (flags[key] ? `${flags[key]} (${m})` : m)));
     }
     throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

@@ -59,6 +59,8 @@ export interface TrainConfig {
   outDir?: string;
   /** Continue from `outDir/checkpoint.safetensors`. */
   resume: boolean;
+  /** Start a new run in `outDir` even when it holds an earlier run (its files are replaced). */
+  force?: boolean;
   /** Formulation of the layer operator (default: the library's). */
   operator?: OperatorImpl;
 }
@@ -84,7 +86,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
 
 export const TRAIN_CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   'epochs', 'batchSize', 'stepsPerEpoch', 'mu', 'lr', 'milestones', 'gamma', 'layers', 'channels',
-  'seed', 'cropSize', 'images', 'weights', 'outDir', 'resume', 'operator',
+  'seed', 'cropSize', 'images', 'weights', 'outDir', 'resume', 'operator', 'force',
 ];
 
 /** Keys that fix the run's trajectory: a resumed run must keep them. */
@@ -149,6 +151,8 @@ export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
     if (cfg[k] !== undefined && (typeof cfg[k] !== 'string' || cfg[k] === '')) throw new TrainConfigError(`train config: '${k}' must be a path, got ${JSON.stringify(cfg[k])}`, k);
   }
   if (cfg.resume !== undefined && typeof cfg.resume !== 'boolean') throw new TrainConfigError(`train config: 'resume' must be true or false, got ${JSON.stringify(cfg.resume)}`, 'resume');
+  if (cfg.force !== undefined && typeof cfg.force !== 'boolean') throw new TrainConfigError(`train config: 'force' must be true or false, got ${JSON.stringify(cfg.force)}`, 'force');
+  if (cfg.force && cfg.resume) throw new TrainConfigError("train config: 'force' (start afresh) and 'resume' (continue) exclude each other", 'force');
   if (cfg.resume && !cfg.outDir) throw new TrainConfigError("train config: 'resume' needs 'outDir' (the folder holding checkpoint.safetensors)", 'resume');
   if (cfg.operator !== undefined && !(OPERATOR_IMPLS as readonly string[]).includes(cfg.operator)) {
     throw new TrainConfigError(`train config: 'operator' must be one of ${OPERATOR_IMPLS.join(', ')}, got ${JSON.stringify(cfg.operator)}`, 'operator');

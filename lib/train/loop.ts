@@ -34,7 +34,7 @@ import { initParams } from './init.js';
 import { PARAM_GROUPS } from './parameters.js';
 import { Rng } from './rng.js';
 import { multiStepLr } from './schedule.js';
-import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint, type TrainState } from './state.js';
+import { CHECKPOINT_FILE, WEIGHTS_FILE, loadCheckpoint, saveCheckpoint, type TrainState } from './state.js';
 import { optimizationStep } from './step.js';
 
 /** One line of the training log (one per step). */
@@ -132,6 +132,61 @@ export function explainStepFailure(e: unknown, backend: string, cfg: TrainConfig
 }
 
 /** A step log that cannot be read; names the file and the line. */
+/** Training diverged: a step's loss is NaN or infinite. Nothing of that step is saved. */
+export class TrainDivergedError extends Error {
+  constructor(message: string) { super(message); this.name = 'TrainDivergedError'; }
+}
+
+/** Another live process trains into the same folder (its lock file names the pid). */
+export class TrainLockError extends Error {
+  constructor(message: string) { super(message); this.name = 'TrainLockError'; }
+}
+
+/** The lock file of a run folder: `DIR/.lock` holding the pid of the process that trains there. */
+export const LOCK_FILE = '.lock';
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Takes the run folder's lock (`O_EXCL` create of {@link LOCK_FILE} with our pid). A lock whose
+ * pid is alive is refused; a stale one (its process is gone) is taken over, with a message.
+ * Returns the release function.
+ */
+export function acquireRunLock(dir: string, warn: (msg: string) => void = (m) => process.stderr.write(`[auif] ${m}\n`)): () => void {
+  const file = path.join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => {
+        try { if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file); } catch { /* already gone */ }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let text = '';
+    try { text = fs.readFileSync(file, 'utf8').trim(); } catch { continue; } // released meanwhile: retry
+    const pid = Number(text);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
+      throw new TrainLockError(`${dir} is in use: process ${pid} is training there (lock ${file}); wait for it, stop it, or choose another --out`);
+    }
+    warn(`taking over the stale lock ${file} (process ${text || '?'} is gone)`);
+    try { fs.unlinkSync(file); } catch { /* raced: retry */ }
+  }
+  throw new TrainLockError(`${dir}: could not take the lock ${file}`);
+}
+
+/** First non-finite value of a state dict's float tensors, as "key[index] = value", or null. */
+function firstNonFinite(sd: StateDict): string | null {
+  for (const [k, t] of sd) {
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') continue;
+    const d = t.data as Float32Array | Float64Array;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return `${k}[${i}] = ${d[i]}`;
+  }
+  return null;
+}
+
 export class StepLogError extends Error {
   constructor(message: string) { super(message); this.name = 'StepLogError'; }
 }
@@ -219,8 +274,12 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
     state.config = cfg;
     if (cfg.epochs < state.epoch) throw new TrainConfigError(`train config: 'epochs' (${cfg.epochs}) is below the ${state.epoch} epochs the checkpoint has already done`, 'epochs');
   } else {
-    if (ckptFile && fs.existsSync(ckptFile)) {
-      throw new TrainConfigError(`train config: ${cfg.outDir} already holds a run (${CHECKPOINT_FILE}); pass resume: true (--resume) to continue it, or choose another outDir`, 'outDir');
+    if (cfg.outDir && fs.existsSync(cfg.outDir) && !fs.statSync(cfg.outDir).isDirectory()) {
+      throw new TrainConfigError(`train config: 'outDir' ${cfg.outDir} is a file, not a folder`, 'outDir');
+    }
+    const earlier = cfg.outDir ? [CHECKPOINT_FILE, WEIGHTS_FILE, LOG_FILE].filter((f) => fs.existsSync(path.join(cfg.outDir!, f))) : [];
+    if (earlier.length && !cfg.force) {
+      throw new TrainConfigError(`train config: ${cfg.outDir} already holds a run (${earlier.join(', ')}); pass resume: true (--resume) to continue it, force: true (--force) to start afresh there, or choose another outDir`, 'outDir');
     }
     const rng = new Rng(cfg.seed);
     let weights: StateDict;
@@ -245,10 +304,29 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
   if (state.stepInEpoch >= stepsPerEpoch) throw new TrainConfigError(`train config: the checkpoint stopped after step ${state.stepInEpoch} of an epoch of ${stepsPerEpoch}`, 'stepsPerEpoch');
   if (state.perm && state.perm.length !== files.length) throw new TrainConfigError(`train config: the checkpoint's epoch shuffles ${state.perm.length} images but there are ${files.length}`, 'images');
   const images = await loadImages(files);
+  const smallest = images.reduce((m, im, i) => (Math.min(im.width, im.height) < Math.min(images[m].width, images[m].height) ? i : m), 0);
+  if (images.length && cfg.cropSize > Math.min(images[smallest].width, images[smallest].height)) {
+    throw new TrainConfigError(`train config: 'cropSize' ${cfg.cropSize} is larger than the smallest training image (${files[smallest]}: ${images[smallest].width}×${images[smallest].height})`, 'cropSize');
+  }
 
   const logFile = cfg.outDir ? path.join(cfg.outDir, LOG_FILE) : undefined;
+  let releaseLock = () => {};
   if (cfg.outDir) {
-    await fs.promises.mkdir(cfg.outDir, { recursive: true });
+    try {
+      await fs.promises.mkdir(cfg.outDir, { recursive: true });
+    } catch (e) {
+      throw new TrainConfigError(`train config: cannot create 'outDir' ${cfg.outDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'outDir');
+    }
+    releaseLock = acquireRunLock(cfg.outDir);
+  }
+  try {
+    return await runLoop();
+  } finally {
+    releaseLock();
+  }
+
+  async function runLoop(): Promise<TrainResult> {
+  if (cfg.outDir) {
     if (cfg.resume) await truncateLog(logFile!, state.iteration);
     else await fs.promises.writeFile(logFile!, '');
   }
@@ -263,6 +341,8 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
 
   const checkpoint = async () => {
     if (!cfg.outDir) return;
+    const bad = firstNonFinite(state.weights);
+    if (bad) throw new TrainDivergedError(`refusing to save non-finite weights (${bad}); the last good checkpoint in ${cfg.outDir} is kept`);
     state.rng = rng.state();
     await saveCheckpoint(cfg.outDir, state);
   };
@@ -288,6 +368,10 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
         explainStepFailure(e, backend.name, cfg);
       } finally {
         batch.dispose();
+      }
+      if (![l.loss, l.mse, l.ssim].every(Number.isFinite)) {
+        throw new TrainDivergedError(`training diverged at step ${state.iteration + 1} (epoch ${e + 1}, step ${state.stepInEpoch + 1}): loss ${l.loss}, mse ${l.mse}, ssim ${l.ssim}; `
+          + `stopped without saving this step${cfg.outDir ? `; the last good checkpoint in ${cfg.outDir} (epoch ${state.epoch}) is kept` : ''}. Lower the learning rates or check the data`);
       }
       state.stepInEpoch += 1;
       state.iteration += 1;
@@ -320,4 +404,5 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
     log, epochs, stopped, config: cfg,
     epochsDone: state.epoch, iterations: state.iteration, stepsPerEpoch,
   };
+  }
 }
