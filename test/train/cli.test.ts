@@ -62,9 +62,9 @@ t('a short run writes weights, checkpoint and one log line per step; --resume co
   assert.match(errors.join('\n'), /already holds a run/);
 });
 
-t('Ctrl-C: finishes the step, writes a checkpoint, exits 0; the run resumes from there', async () => {
+for (const signal of ['SIGINT', 'SIGTERM'] as const) t(`${signal}: finishes the step, writes a checkpoint, exits 0; --resume continues it bit for bit`, async () => {
   if (!(await upstreamGroup('train'))) return;
-  const out = path.join(tmp, 'sigint');
+  const out = path.join(tmp, signal.toLowerCase());
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/run_cli.ts'), 'train', '--epochs', '500', '--steps', '2', '--batch', '4', '--crop', '48', '--layers', '2', '--out', out], {
     cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AUIF_BACKEND: 'wasm' },
   });
@@ -76,10 +76,10 @@ t('Ctrl-C: finishes the step, writes a checkpoint, exits 0; the run resumes from
   while (Date.now() < deadline && !(fs.existsSync(log) && fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length >= 3)) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill('SIGINT');
+  child.kill(signal);
   const code = await exited;
   assert.is(code, 0, stderr);
-  assert.match(stderr, /Ctrl-C: finishing this step/);
+  assert.match(stderr, signal === 'SIGINT' ? /Ctrl-C: finishing this step/ : /SIGTERM: finishing this step/);
   assert.match(stderr, /checkpoint written\. Resume with: auif train --resume --out/);
   const ck = loadCheckpoint(path.join(out, 'checkpoint.safetensors'));
   const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
@@ -87,6 +87,10 @@ t('Ctrl-C: finishes the step, writes a checkpoint, exits 0; the run resumes from
   assert.is(lines.length, ck.iteration, 'the log and the checkpoint agree');
   assert.is(await main(['train', '--resume', '--epochs', String(ck.epoch + 1), '--out', out]), 0, errors.join('\n'));
   assert.is(loadCheckpoint(path.join(out, 'checkpoint.safetensors')).iteration, (ck.epoch + 1) * 2);
+  // The same run without the interruption ends on the same bits.
+  const straight = path.join(tmp, `${signal.toLowerCase()}-straight`);
+  assert.is(await main(['train', '--epochs', String(ck.epoch + 1), '--steps', '2', '--batch', '4', '--crop', '48', '--layers', '2', '--out', straight]), 0, errors.join('\n'));
+  assert.ok(fs.readFileSync(path.join(out, 'weights.safetensors')).equals(fs.readFileSync(path.join(straight, 'weights.safetensors'))), 'resumed = uninterrupted, bit for bit');
 });
 
 t.run();
