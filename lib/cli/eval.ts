@@ -6,7 +6,6 @@
  *   auif eval --ir IR --vis VIS --fused F [--convention paper|vifb|printed] [--json]
  *   auif eval --dataset tno|flir|nir --fused DIR|authors [--convention …] [--pairs 1,3-5] [--out DIR] [--json]
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../io/image.js';
@@ -17,6 +16,7 @@ import { evaluateDataset, evaluateTriplet, evaluationCsv, evaluationJSON, type D
 import { compareWithPaper, comparisonJSON, comparisonMarkdown } from '../report/paper_table.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { UsageError } from './usage.js';
+import { checkFolderOutput, ensureOutputDir } from './paths.js';
 
 export const EVAL_USAGE = `usage:
   auif eval --ir IR --vis VIS --fused F [--convention paper|vifb|printed] [--json]
@@ -89,6 +89,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
   const dataset = values.dataset;
   if (!isDatasetName(dataset)) throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')}, got '${dataset}'`);
+  if (values.out) checkFolderOutput('--out', values.out);
   const indices = values.pairs === undefined ? undefined : parsePairList(values.pairs, DATASETS[dataset].pairs);
   let bar: Progress | undefined;
   let e: DatasetEvaluation;
@@ -120,7 +121,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
   }
   if (values.out) {
-    await fs.promises.mkdir(values.out, { recursive: true });
+    await ensureOutputDir('--out', values.out);
     const stem = path.join(values.out, `eval_${dataset}_${convention}`);
     const written = [`${stem}.csv`, `${stem}.json`];
     await writeFileAtomic(written[0], Buffer.from(evaluationCsv(e)));

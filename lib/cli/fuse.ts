@@ -4,7 +4,6 @@
  *   auif fuse --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE]
  *   auif fuse --dataset tno|flir|nir --out DIR [--mode …] [--weights FILE]
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../backend/select.js';
@@ -14,6 +13,7 @@ import { getMethod, methodNames, type Fuser, type LoadOptions } from '../methods
 import { datasetPairs, isDatasetName, DATASET_NAMES } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 import { UsageError } from './usage.js';
+import { checkFolderOutput, ensureOutputDir, ensureParentDir, refuseOutputOverInput, sameFile } from './paths.js';
 import { median } from '../util/stats.js';
 
 export const FUSE_USAGE = `usage:
@@ -46,13 +46,6 @@ async function loadMethod(name: string, opts: LoadOptions): Promise<Fuser> {
   }
 }
 
-function sameFile(a: string, b: string): boolean {
-  const ra = path.resolve(a);
-  const rb = path.resolve(b);
-  if (ra === rb) return true;
-  try { return fs.realpathSync(ra) === fs.realpathSync(rb); } catch { return false; }
-}
-
 export async function fuseCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -71,16 +64,14 @@ export async function fuseCommand(argv: string[]): Promise<void> {
 
   if (values.dataset === undefined) {
     if (!values.ir || !values.vis) throw new UsageError(`--ir and --vis are required (or --dataset)\n${FUSE_USAGE}`);
-    for (const input of [values.ir, values.vis]) {
-      if (sameFile(values.out, input)) throw new UsageError(`--out ${values.out} is an input image; refusing to overwrite it`);
-    }
+    refuseOutputOverInput('--out', values.out, [['--ir', values.ir], ['--vis', values.vis], ['--weights', values.weights]]);
+    await ensureParentDir('--out', values.out);
     await initBackend();
     const fuser = await loadMethod(method, opts);
     const [ir, vis] = await Promise.all([readGrey(values.ir), readGrey(values.vis)]);
     const t0 = performance.now();
     const F = await fuseNamed(fuser, ir, vis, values.ir, values.vis);
     const ms = performance.now() - t0;
-    await fs.promises.mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
     await writeGreyPng(values.out, F);
     fuser.dispose();
     process.stderr.write(`[auif] ${fuser.info.title}: fused ${ir.width}×${ir.height} in ${ms.toFixed(0)} ms → ${values.out}\n`);
@@ -88,14 +79,16 @@ export async function fuseCommand(argv: string[]): Promise<void> {
   }
 
   if (!isDatasetName(values.dataset)) throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')}, got '${values.dataset}'`);
-  const pairs = await datasetPairs(values.dataset);
   const outDir = values.out;
+  checkFolderOutput('--out', outDir);
+  const pairs = await datasetPairs(values.dataset);
   for (const p of pairs) {
     for (const input of [p.ir, p.vis]) if (sameFile(path.join(outDir, path.basename(input)), input)) {
       throw new UsageError(`--out ${outDir} is the dataset's own folder; refusing to write next to the inputs`);
     }
   }
-  await fs.promises.mkdir(outDir, { recursive: true });
+  if (values.weights) for (const p of pairs) refuseOutputOverInput('--out', path.join(outDir, `F${p.index}.png`), [['--weights', values.weights]]);
+  await ensureOutputDir('--out', outDir);
   await initBackend();
   const fuser = await loadMethod(method, opts);
   const bar = createProgress(`${fuser.info.title} fuse ${values.dataset}`, pairs.length, 'pairs');

@@ -36,7 +36,7 @@ t('refuses to overwrite an input', async () => {
   const ir = path.join(tmp, 'ir.png');
   const before = fs.readFileSync(ir);
   assert.is(await main(['fuse', '--ir', ir, '--vis', path.join(tmp, 'vis.png'), '--out', ir]), 2);
-  assert.match(errors.join('\n'), /input image; refusing to overwrite/);
+  assert.match(errors.join('\n'), /is the --ir input; refusing to overwrite an input/);
   assert.equal(fs.readFileSync(ir), before);
 });
 
