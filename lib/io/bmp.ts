@@ -3,8 +3,14 @@
  * 8-bit palettised BMP with a grey palette. sharp/libvips does not read BMP.
  *
  * Supported: 1, 4 and 8-bit palettised, 24-bit BGR and 32-bit BGRX, uncompressed (BI_RGB),
- * bottom-up or top-down rows padded to 4 bytes (Microsoft, "BITMAPINFOHEADER structure").
- * Output is RGB, 8 bits per channel, row-major, top row first.
+ * bottom-up or top-down rows padded to 4 bytes (Microsoft, "BITMAPINFOHEADER structure"); and
+ * BI_BITFIELDS with exactly the channel masks Pillow's BmpImagePlugin accepts (32-bit: BGRX,
+ * XBGR, BGXR, ABGR, RGBA, BGRA, BGAR, all-zero = BGRA; 24-bit BGR; 16-bit 5-6-5 and 5-5-5,
+ * expanded as Pillow's Unpack.c does: v·255/31, v·255/63 in integers). Other masks are refused
+ * ("unsupported bitfields layout"), as Pillow refuses them. The masks follow a 40-byte header
+ * (three DWORDs) or sit inside a longer one (the alpha mask from a 56-byte header on).
+ * Output is RGB, 8 bits per channel, row-major, top row first (alpha is dropped: Pillow's
+ * `convert('L')` ignores it).
  */
 export interface RgbImage { width: number; height: number; rgb: Uint8Array }
 
@@ -24,8 +30,23 @@ export function decodeBmp(bytes: Uint8Array, name = 'BMP'): RgbImage {
   const compression = dv.getUint32(30, true);
   let colours = dv.getUint32(46, true);
   if (width <= 0 || rawHeight === 0) fail(`invalid size ${width}×${rawHeight}`);
-  if (compression !== 0 && !(compression === 3 && bpp === 32)) fail(`compression ${compression} is not supported`);
-  if (![1, 4, 8, 24, 32].includes(bpp)) fail(`${bpp} bits per pixel is not supported`);
+  if (compression !== 0 && compression !== 3) fail(`compression ${compression} is not supported`);
+  if (![1, 4, 8, 16, 24, 32].includes(bpp)) fail(`${bpp} bits per pixel is not supported`);
+  if (bpp === 16 && compression !== 3) fail('16-bit BMP without bitfields is not supported');
+  // BI_BITFIELDS: the r, g, b (and a) masks, at byte 54 on (after a 40-byte header or inside a longer one).
+  let masks: [number, number, number] | null = null;
+  if (compression === 3) {
+    if (bytes.length < 66) fail('bitfield masks run past the end of the file');
+    const m = [dv.getUint32(54, true), dv.getUint32(58, true), dv.getUint32(62, true)] as const;
+    const a = headerSize >= 56 ? dv.getUint32(66, true) : 0;
+    const key = [...m, a].map((x) => x.toString(16)).join(',');
+    const ok32 = ['ff0000,ff00,ff,0', 'ff000000,ff0000,ff00,0', 'ff000000,ff00,ff,0', 'ff000000,ff0000,ff00,ff',
+      'ff,ff00,ff0000,ff000000', 'ff0000,ff00,ff,ff000000', 'ff000000,ff00,ff,ff0000', '0,0,0,0'];
+    const rgbKey = m.map((x) => x.toString(16)).join(',');
+    const supported = bpp === 32 ? ok32.includes(key) : bpp === 24 ? rgbKey === 'ff0000,ff00,ff' : bpp === 16 ? ['f800,7e0,1f', '7c00,3e0,1f'].includes(rgbKey) : false;
+    if (!supported) fail(`unsupported bitfields layout for ${bpp} bits (masks r 0x${m[0].toString(16)}, g 0x${m[1].toString(16)}, b 0x${m[2].toString(16)}, a 0x${a.toString(16)})`);
+    masks = bpp === 32 && key === '0,0,0,0' ? [0xff0000, 0xff00, 0xff] : [m[0], m[1], m[2]];
+  }
   const height = Math.abs(rawHeight);
   const topDown = rawHeight < 0;
   let palette: Uint8Array | null = null;
@@ -51,6 +72,16 @@ export function decodeBmp(bytes: Uint8Array, name = 'BMP'): RgbImage {
         else idx = (bytes[row + (x >> 3)] >> (7 - (x & 7))) & 1;
         if (idx >= colours) fail(`pixel (${x}, ${y}) uses palette index ${idx} of ${colours}`);
         rgb[o] = palette[4 * idx + 2]; rgb[o + 1] = palette[4 * idx + 1]; rgb[o + 2] = palette[4 * idx];
+      } else if (bpp === 16) {
+        const v = bytes[row + 2 * x] | (bytes[row + 2 * x + 1] << 8);
+        if (masks![0] === 0xf800) {
+          rgb[o] = Math.floor(((v >> 11) & 31) * 255 / 31); rgb[o + 1] = Math.floor(((v >> 5) & 63) * 255 / 63); rgb[o + 2] = Math.floor((v & 31) * 255 / 31);
+        } else {
+          rgb[o] = Math.floor(((v >> 10) & 31) * 255 / 31); rgb[o + 1] = Math.floor(((v >> 5) & 31) * 255 / 31); rgb[o + 2] = Math.floor((v & 31) * 255 / 31);
+        }
+      } else if (masks && bpp === 32) {
+        const v = dv.getUint32(row + 4 * x, true);
+        for (let c = 0; c < 3; c++) rgb[o + c] = ((v & masks[c]) >>> (31 - Math.clz32(masks[c] & -masks[c]))) & 255;
       } else {
         const p = row + x * (bpp >> 3);
         rgb[o] = bytes[p + 2]; rgb[o + 1] = bytes[p + 1]; rgb[o + 2] = bytes[p];
