@@ -36,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error & { code?: string };
     if (err instanceof UsageError || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      console.error(`auif ${cmd}: ${err.message}`);
+      // node's parseArgs messages run over several lines: one line is the rule here.
+      console.error(`auif ${cmd}: ${err.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}`);
       return 2;
     }
     const known = ['ImageError', 'StateDictError', 'CheckpointError', 'StagingError', 'BackendError', 'PickleError', 'DownloadError',

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './usage.js';
+import { makeDirs } from '../util/mkdirs.js';
 
 /** True when `a` and `b` name the same file (same path, or the same file through links). */
 export function sameFile(a: string, b: string): boolean {
@@ -43,10 +44,11 @@ export async function ensureOutputDir(flag: string, dir: string): Promise<void> 
   let st: fs.Stats | undefined;
   try { st = fs.statSync(dir); } catch { /* absent: create */ }
   if (st && !st.isDirectory()) throw new UsageError(`${flag} ${dir} is a file; a folder is needed there`);
+  if (st) return;
   try {
-    await fs.promises.mkdir(dir, { recursive: true });
+    await makeDirs(dir);
   } catch (e) {
-    throw new UsageError(`${flag} ${dir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(`${flag} ${dir}: ${(e as Error).message}`);
   }
 }
 

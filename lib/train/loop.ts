@@ -25,6 +25,7 @@ import { nativeStatus } from '../kernels/native.js';
 import { registerWasmKernels } from '../backend/wasm_kernels.js';
 import type { StateDict } from '../io/tensor_record.js';
 import { writeFileAtomic } from '../io/image.js';
+import { makeDirs } from '../util/mkdirs.js';
 import { readWeights } from '../model/checkpoint.js';
 import { disposeParams, inferArchitecture, paramsFromStateDict, stateDictFromParams, type AuifParams } from '../model/params.js';
 import { Adam } from './adam.js';
@@ -313,9 +314,9 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
   let releaseLock = () => {};
   if (cfg.outDir) {
     try {
-      await fs.promises.mkdir(cfg.outDir, { recursive: true });
+      await makeDirs(cfg.outDir);
     } catch (e) {
-      throw new TrainConfigError(`train config: cannot create 'outDir' ${cfg.outDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'outDir');
+      throw new TrainConfigError(`train config: 'outDir' ${cfg.outDir}: ${(e as Error).message}`, 'outDir');
     }
     releaseLock = acquireRunLock(cfg.outDir);
   }
