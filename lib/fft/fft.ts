@@ -37,6 +37,7 @@ export function unitRoot(k: number, n: number): [number, number] {
   if (8 * u > D) { u = D / 4 - u; swap = true; }        // θ → π/2 − θ
   const a = (2 * Math.PI * u) / D;
   let c = Math.cos(a), s = Math.sin(a);
+  if (8 * u === D) c = s = Math.SQRT1_2; // θ = π/4: one value for both
   if (swap) { const t = c; c = s; s = t; }
   return [cosSign * c, sinSign * s];
 }
