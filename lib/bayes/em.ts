@@ -75,37 +75,78 @@ export function initialState(U: Float64Array, V: Float64Array, width: number, he
   };
 }
 
+/** Work arrays of the M-step: per-pixel terms that stay fixed while C, D, ρ do. */
+export interface MStepWork {
+  /** 2C·Y. */
+  num: Float64Array;
+  /** 2C + 2D + ρ. */
+  den: Float64Array;
+  /** λ/ρ. */
+  thr: Float64Array;
+  /** The H-step's right-hand side. */
+  rhs: Float64Array;
+}
+
+export function mStepWork(n: number): MStepWork {
+  return { num: new Float64Array(n), den: new Float64Array(n), thr: new Float64Array(n), rhs: new Float64Array(n) };
+}
+
 /**
- * One ADMM sweep of the M-step, in place: X ← (2C·Y + ρ·H)/(2C + 2D + ρ); H ← the TV solve;
- * F₁ ← soft(gₓ(H), λ/ρ), F₂ ← soft(g_y(H), λ/ρ). Two passes over the image around the solve: X
- * with the solve's right-hand side X + K₁ᵀF₁ + K₂ᵀF₂ (it needs X only at the same pixel), then
- * both split variables from the new H.
+ * The M-step: `inner` ADMM sweeps, in place, each X ← (2C·Y + ρ·H)/(2C + 2D + ρ); H ← the TV
+ * solve; F₁ ← soft(gₓ(H), λ/ρ), F₂ ← soft(g_y(H), λ/ρ). The terms 2C·Y, 2C + 2D + ρ and λ/ρ are
+ * formed once per M-step (the same floating-point operations as MATLAB forms them in every
+ * sweep). Each sweep is two passes over the image around the solve: X with the solve's
+ * right-hand side X + K₁ᵀF₁ + K₂ᵀF₂ (which needs X only at the same pixel), then both split
+ * variables from the new H.
  */
-export function mStepSweep(s: BayesState, lambda: number, solver: TvSolver, rhs: Float64Array = new Float64Array(s.X.length)): void {
+export function mStep(s: BayesState, lambda: number, inner: number, solver: TvSolver, work: MStepWork = mStepWork(s.X.length)): void {
   const { Y, X, H, C, D, rho, F1, F2, width: W, height: Hh } = s;
-  for (let i = 0; i < Hh; i++) {
-    const r = i * W, u = (i === 0 ? Hh - 1 : i - 1) * W;
-    for (let j = 0; j < W; j++) {
-      const k = r + j;
-      const x = (2 * C[k] * Y[k] + rho[k] * H[k]) / (2 * C[k] + 2 * D[k] + rho[k]);
-      X[k] = x;
+  const { num, den, thr, rhs } = work;
+  const n = X.length;
+  for (let k = 0; k < n; k++) {
+    const c2 = 2 * C[k];
+    num[k] = c2 * Y[k];
+    den[k] = c2 + 2 * D[k] + rho[k];
+    thr[k] = lambda / rho[k];
+  }
+  for (let sweep = 0; sweep < inner; sweep++) {
+    for (let i = 0; i < Hh; i++) {
+      const r = i * W, u = (i === 0 ? Hh - 1 : i - 1) * W;
       // (K₁ᵀF₁)(i,j) = F₁(i,j−1) − F₁(i,j), (K₂ᵀF₂)(i,j) = F₂(i−1,j) − F₂(i,j), circular
-      rhs[k] = x + (F1[j === 0 ? r + W - 1 : k - 1] - F1[k]) + (F2[u + j] - F2[k]);
+      let x = (num[r] + rho[r] * H[r]) / den[r];
+      X[r] = x;
+      rhs[r] = x + (F1[r + W - 1] - F1[r]) + (F2[u] - F2[r]);
+      for (let j = 1; j < W; j++) {
+        const k = r + j;
+        x = (num[k] + rho[k] * H[k]) / den[k];
+        X[k] = x;
+        rhs[k] = x + (F1[k - 1] - F1[k]) + (F2[u + j] - F2[k]);
+      }
+    }
+    solver.solveRhs(rhs, H);
+    // imfilter(H, [1,−1]) and imfilter(H, [1;−1]): zero beyond the last column / row.
+    for (let i = 0; i < Hh; i++) {
+      const r = i * W, down = i === Hh - 1 ? 0 : W;
+      for (let j = 0; j < W; j++) {
+        const k = r + j, h = H[k], t = thr[k];
+        const gx = j === W - 1 ? h : h - H[k + 1];
+        const gy = down === 0 ? h : h - H[k + down];
+        F1[k] = soft(gx, t);
+        F2[k] = soft(gy, t);
+      }
     }
   }
-  solver.solveRhs(rhs, H);
-  // imfilter(H, [1,−1]) and imfilter(H, [1;−1]): zero beyond the last column / row.
-  for (let i = 0; i < Hh; i++) {
-    const r = i * W, lastRow = i === Hh - 1;
-    for (let j = 0; j < W; j++) {
-      const k = r + j, h = H[k];
-      const gx = j === W - 1 ? h : h - H[k + 1];
-      const gy = lastRow ? h : h - H[k + W];
-      const t = lambda / rho[k];
-      F1[k] = Math.sign(gx) * Math.max(Math.abs(gx) - t, 0);
-      F2[k] = Math.sign(gy) * Math.max(Math.abs(gy) - t, 0);
-    }
-  }
+}
+
+/** soft(g, t) = sign(g)·max(|g| − t, 0) (NaN stays NaN; the sign of a zero result is not kept). */
+function soft(g: number, t: number): number {
+  const a = Math.abs(g) - t;
+  return a > 0 ? (g > 0 ? a : -a) : a <= 0 ? 0 : a;
+}
+
+/** One ADMM sweep of the M-step (see {@link mStep}). */
+export function mStepSweep(s: BayesState, lambda: number, solver: TvSolver, work?: MStepWork): void {
+  mStep(s, lambda, 1, solver, work);
 }
 
 /**
@@ -143,9 +184,9 @@ export function bayesFusion(
   const p: BayesParams = { ...BAYES_DEFAULTS, ...params };
   const s = initialState(U, V, width, height, p);
   const solver = new TvSolver(width, height);
-  const rhs = new Float64Array(width * height);
+  const work = mStepWork(width * height);
   for (let it = 0; it < p.outer; it++) {
-    for (let j = 0; j < p.inner; j++) mStepSweep(s, p.lambda, solver, rhs);
+    mStep(s, p.lambda, p.inner, solver, work);
     eStep(s);
   }
   const F = new Float64Array(width * height);

@@ -54,9 +54,7 @@ export class TvSolver {
     const { width: W, height: H, re, im, denominator: den } = this;
     const n = W * H;
     if (R.length !== n || out.length !== n) throw new RangeError(`TvSolver(${W}×${H}): arrays of ${R.length}, ${out.length} samples, expected ${n}`);
-    this.fft.forward(R, re, im);
-    for (let k = 0; k < den.length; k++) { re[k] /= den[k]; im[k] /= den[k]; }
-    this.fft.inverse(re, im, out);
+    this.fft.solveDiagonal(R, den, re, im, out);
     return out;
   }
 }

@@ -35,6 +35,7 @@ export class RealFft2 {
     this.cols = fftPlan(height);
     this.zr = new Float64Array(width * ROW_BLOCK);
     this.zi = new Float64Array(width * ROW_BLOCK);
+
   }
 
   /** Length of the half-spectrum arrays: H·(⌊W/2⌋ + 1). */
@@ -42,9 +43,15 @@ export class RealFft2 {
 
   /** S = fft2(f), half spectrum into `re`, `im` (row-major H × (⌊W/2⌋+1)). */
   forward(f: Float64Array, re: Float64Array, im: Float64Array): void {
-    const { width: W, height: H, halfWidth: Wh, zr, zi } = this;
-    if (f.length !== W * H) throw new RangeError(`RealFft2.forward: image of ${f.length} samples, expected ${W}×${H}`);
+    if (f.length !== this.width * this.height) throw new RangeError(`RealFft2.forward: image of ${f.length} samples, expected ${this.width}×${this.height}`);
     this.checkSpectrum(re, im, 'forward');
+    this.rowsForward(f, re, im);
+    this.columns(re, im, (br, bi, nb) => this.cols.forward(br, bi, nb));
+  }
+
+  /** The forward row transforms: real rows of f → half-spectrum rows (before the column pass). */
+  private rowsForward(f: Float64Array, re: Float64Array, im: Float64Array): void {
+    const { width: W, height: H, halfWidth: Wh, zr, zi } = this;
     const pairs = Math.ceil(H / 2);
     for (let p0 = 0; p0 < pairs; p0 += ROW_BLOCK) {
       // A block of nb row pairs, transposed (sample x of pair b at x·nb + b) and transformed as one batch.
@@ -66,7 +73,6 @@ export class RealFft2 {
         }
       }
     }
-    this.cols.forward(re, im, Wh);
   }
 
   /**
@@ -75,10 +81,49 @@ export class RealFft2 {
    * inverse takes them.
    */
   inverse(re: Float64Array, im: Float64Array, f: Float64Array): void {
-    const { width: W, height: H, halfWidth: Wh, zr, zi } = this;
+    const { width: W, height: H } = this;
     if (f.length !== W * H) throw new RangeError(`RealFft2.inverse: image of ${f.length} samples, expected ${W}×${H}`);
     this.checkSpectrum(re, im, 'inverse');
-    this.cols.inverse(re, im, Wh, false);
+    this.columns(re, im, (br, bi, nb) => this.cols.inverse(br, bi, nb, false));
+    this.rowsInverse(re, im, f);
+  }
+
+  /**
+   * f ← real(ifft2(fft2(f) ./ d)) for a real d on the half spectrum with d(u, v) = d(−u, −v)
+   * (a circulant operator's eigenvalues): the same arithmetic as `forward`, the division and
+   * `inverse` in one call. `re`, `im` are the work arrays (spectrumLength each).
+   */
+  solveDiagonal(f: Float64Array, d: Float64Array, re: Float64Array, im: Float64Array, out: Float64Array): void {
+    const { width: W, height: H } = this;
+    if (f.length !== W * H || out.length !== W * H) throw new RangeError(`RealFft2.solveDiagonal: images of ${f.length}, ${out.length} samples, expected ${W}×${H}`);
+    if (d.length !== this.spectrumLength) throw new RangeError(`RealFft2.solveDiagonal: divisor of ${d.length}, expected ${this.spectrumLength}`);
+    this.checkSpectrum(re, im, 'solveDiagonal');
+    this.rowsForward(f, re, im);
+    const Wh = this.halfWidth;
+    this.columns(re, im, (br, bi, nb, c0) => {
+      this.cols.forward(br, bi, nb);
+      for (let u = 0; u < H; u++) {
+        for (let c = 0; c < nb; c++) {
+          const k = u * nb + c, q = d[u * Wh + c0 + c];
+          br[k] /= q; bi[k] /= q;
+        }
+      }
+      this.cols.inverse(br, bi, nb, false);
+    });
+    this.rowsInverse(re, im, out);
+  }
+
+  /**
+   * Runs `op` on the spectrum columns as one batch (u·Wh + c). (Gathering blocks of 32 columns
+   * into a cache-sized buffer first was measured slower here: 20.1 vs 17.3 ms per solve.)
+   */
+  private columns(re: Float64Array, im: Float64Array, op: (br: Float64Array, bi: Float64Array, nb: number, c0: number) => void): void {
+    op(re, im, this.halfWidth, 0);
+  }
+
+  /** The inverse row transforms: half-spectrum rows (already column-inverted) → real rows of f. */
+  private rowsInverse(re: Float64Array, im: Float64Array, f: Float64Array): void {
+    const { width: W, height: H, halfWidth: Wh, zr, zi } = this;
     const scale = 1 / (W * H);
     const pairs = Math.ceil(H / 2);
     for (let p0 = 0; p0 < pairs; p0 += ROW_BLOCK) {
