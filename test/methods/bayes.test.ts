@@ -20,6 +20,7 @@ import { bayesParams, im2uint8, toFloat64Unit, BAYES_MIN_SIDE } from '../../lib/
 import { bayesFusion } from '../../lib/bayes/em.js';
 import { ImageError, readGrey, readGrey8, rintHalfEven, writeGreyPng, type GreyImage } from '../../lib/io/image.js';
 import { upstreamFile } from '../helpers/upstream.js';
+import { main } from '../../lib/cli/main.js';
 
 const t = suite('methods/bayes');
 
@@ -172,6 +173,32 @@ t('8-bit inputs are taken at float64 k/255 (im2double); other values as they are
   const raw: GreyImage = { width: 2, height: 1, data: Float32Array.from([0.3, 0.7]) };
   assert.equal([...toFloat64Unit(raw)], [Math.fround(0.3), Math.fround(0.7)]);
   assert.equal([...im2uint8(Float64Array.from([-0.1, 0, 0.5 / 255, 1.5 / 255, 1, 1.2, NaN]))], [0, 0, 1, 2, 255, 255, 0]);
+});
+
+t('the CLI: auif fuse --method bayes writes F2.png as published; bad options and sizes exit with one line', async () => {
+  const files = await example(2);
+  if (!files) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bayes-cli-'));
+  const errors: string[] = [];
+  const origError = console.error;
+  console.error = (...a: unknown[]) => { errors.push(a.join(' ')); };
+  try {
+    const out = path.join(dir, 'F2.png');
+    assert.is(await main(['fuse', '--method', 'bayes', '--ir', files.ir, '--vis', files.vis, '--out', out]), 0, errors.join('\n'));
+    const [ours, ref] = [await readGrey8(out), await readGrey8(files.ref)];
+    let differ = 0;
+    for (let k = 0; k < ref.data.length; k++) if (ours.data[k] !== ref.data[k]) differ++;
+    assert.ok(differ <= MAX_DIFFERING, `CLI F2: ${differ} pixels differ`);
+    assert.is(await main(['fuse', '--method', 'bayes', '--option', 'outer=0', '--ir', files.ir, '--vis', files.vis, '--out', out]), 2);
+    assert.match(errors.join('\n'), /'outer' must be an integer from 1 to 10000, got 0/);
+    await writeGreyPng(path.join(dir, 'one.png'), grey(1, 1, () => 7));
+    assert.is(await main(['fuse', '--method', 'bayes', '--ir', path.join(dir, 'one.png'), '--vis', path.join(dir, 'one.png'), '--out', path.join(dir, 'o.png')]), 1);
+    assert.match(errors.join('\n'), /one\.png is 1×1; BF needs at least 2×2 pixels/);
+    assert.not.ok(fs.existsSync(path.join(dir, 'o.png')));
+  } finally {
+    console.error = origError;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t.run();
