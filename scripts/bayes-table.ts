@@ -60,13 +60,15 @@ for (const d of DATASET_NAMES) {
   }
 }
 const comparisons = all.filter((a) => a.dataset === 'TNO').map((a) => compareBf(tnoRow, a));
-const best = [...comparisons].sort((a, b) => a.meanAbsRelative - b.meanAbsRelative)[0];
+const best = comparisons.reduce((acc, x) => (x.meanAbsRelative < acc.meanAbsRelative * (1 - 1e-9) ? x : acc));
 const perMetricBest = tnoRow && Object.fromEntries(comparisons[0].cells.map((c) => {
-  const b = [...comparisons].sort((x, y) => Math.abs(x.cells.find((k) => k.metric === c.metric)!.relative) - Math.abs(y.cells.find((k) => k.metric === c.metric)!.relative))[0];
+  // ties (the same mean under several conventions, within 1e-9) go to the first listed
+  const err = (x: (typeof comparisons)[number]) => Math.abs(x.cells.find((k) => k.metric === c.metric)!.relative);
+  const b = comparisons.reduce((acc, x) => (err(x) < err(acc) * (1 - 1e-9) ? x : acc));
   return [c.metric, b.convention];
 }));
 const pctOf = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
-const same = comparisons[0].cells.filter((c) => comparisons.every((k) => k.cells.find((x) => x.metric === c.metric)!.ours === c.ours)).map((c) => c.metric);
+const same = comparisons[0].cells.filter((c) => comparisons.every((k) => Math.abs(k.cells.find((x) => x.metric === c.metric)!.ours - c.ours) <= 1e-9 * Math.abs(c.ours))).map((c) => c.metric);
 const notes = [
   `BF = our TypeScript port of the authors' BayesFusion.m (${BAYESFUSION_REPO} @ ${BAYESFUSION_COMMIT.slice(0, 7)}), default parameters (ρ 1, λ 0.5, 15 × 2 iterations), `
     + 'which reproduces the three published example results bit for bit (test/methods/bayes.test.ts). Fused with `auif fuse --method bayes --dataset <set>`, '

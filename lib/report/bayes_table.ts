@@ -71,7 +71,7 @@ const num = (x: number, d = 4) => x.toFixed(d);
  */
 export function bfTableMarkdown(printed: BfPrintedRow, comparisons: BfComparison[], all: BfMeans[], notes: string[]): string {
   const out: string[] = ['# Bayesian fusion (BF): the paper\'s TNO row beside ours', ''];
-  out.push(...notes, '');
+  for (const n of notes) out.push(n, '');
   out.push(`## TNO: printed (Table 3) vs ours, per metric convention`, '');
   out.push(`| metric | printed | ${comparisons.map((c) => `ours (${c.convention}) | Δ`).join(' | ')} |`);
   out.push(`| --- | --- | ${comparisons.map(() => '--- | ---').join(' | ')} |`);
