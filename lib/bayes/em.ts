@@ -151,8 +151,9 @@ export function mStepSweep(s: BayesState, lambda: number, solver: TvSolver, work
 
 /**
  * The E-step above: new C, D, ρ, τ_a, τ_b from the current X, in place. The means are summed in
- * row-major order, one pass (MATLAB's own summation order for `mean` is not documented and not
- * reproducible; the three published examples come out the same either way, see the tests).
+ * row-major order, in the same pass (MATLAB's own summation order for `mean` is not documented
+ * and not reproducible; summed column by column instead, as Octave does, the three published
+ * examples came out the same, 0 pixels differing, when this was checked during the port).
  */
 export function eStep(s: BayesState): void {
   const { X, Y, C, D, rho } = s;
