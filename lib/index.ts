@@ -12,7 +12,7 @@ export * from './unrolling/filters.js';
 export * from './unrolling/operator.js';
 export * from './unrolling/step.js';
 export * from './model/params.js';
-export * from './model/batchnorm.js';
+export * from './nn/batchnorm.js';
 export * from './model/encoder.js';
 export * from './model/decoder.js';
 export * from './model/auif.js';

@@ -9,6 +9,7 @@
  * - fusing a 4096×4096 pair in a fresh process: time and peak RSS (the ≤ 2 GB bound of [P]);
  * - one training step of the paper's recipe (batch 32 × 128², scripts/bench_train.ts);
  * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention (scripts/bench_metrics.ts);
+ * - Bayesian fusion per pair, 768×576 and other sizes (scripts/bench_bayes.ts);
  * - peak RSS of this process.
  * Prints a table and writes JSON (default results/bench.json).
  */
@@ -27,6 +28,7 @@ import { stagedFile } from '../lib/data/stage.js';
 import type { AuifParams } from '../lib/model/params.js';
 import { benchMetricsTno } from './bench_metrics.js';
 import { benchTrainStep } from './bench_train.js';
+import { benchBayes } from './bench_bayes.js';
 import { median } from '../lib/util/stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -97,6 +99,7 @@ const big = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop(
 if (!big) console.error(`4096² run failed:\n${child.stderr}`);
 const train = await benchTrainStep(values.quick ? 2 : 5);
 const metrics = await benchMetricsTno(runs); // issue [M]: all 13 metrics of one TNO 768×576 triplet
+const bayes = await benchBayes(values.quick ? 1 : Math.min(runs, 5), values.quick); // Bayesian fusion per pair
 clearInterval(timer);
 sampleRss();
 
@@ -117,6 +120,8 @@ const result = {
   big: big ? { width: bigSide, height: bigSide, ms: Math.round(big.ms), peak_rss_mb: big.peak_rss_mb } : null,
   metrics_768x576_ms: metrics.median_ms.paper,
   metrics_768x576: metrics,
+  bayes_768x576_ms: bayes.median_ms,
+  bayes,
   peak_rss_mb: Math.round(peakRss / 2 ** 20),
 };
 console.log(`backend ${result.backend}; engine ${result.engine}
@@ -128,6 +133,7 @@ ${sizes.map((s) => `  ${`${s.width}×${s.height}`.padEnd(10)} ${s.median_ms.toFi
 ${big ? `  ${`${bigSide}×${bigSide}`.padEnd(10)} ${String(result.big!.ms).padStart(7)} ms  (one run, fresh process: peak RSS ${big.peak_rss_mb} MB)` : `  ${bigSide}² failed`}
 train step (batch ${train.batch} × ${train.crop}², forward + backward + Adam), median of ${train.runs}: ${train.median_s.toFixed(2)} s  (runs: ${train.runs_s.join(', ')}; tensors ${train.tensors_before} → ${train.tensors_after})
 metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper, ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb
+BF (Bayesian fusion) TNO 768×576, median of ${bayes.runs}: ${bayes.median_ms.toFixed(0)} ms wall, ${bayes.median_cpu_ms.toFixed(0)} ms CPU (one thread; load ${bayes.loadavg_1min.toFixed(1)}); ${bayes.sizes.map((z) => `${z.width}×${z.height} ${z.median_ms.toFixed(0)} ms`).join(', ')}
 peak RSS ${result.peak_rss_mb} MB
 → ${out}`);
 await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });

@@ -1,13 +1,15 @@
 /**
  * Dev tool: writes the data manifests from local copies of the upstream repositories.
  *
- *   node --import tsx scripts/make-manifest.ts [--auif DIR] [--didfuse DIR] [--check]
+ *   node --import tsx scripts/make-manifest.ts [--auif DIR] [--didfuse DIR] [--bayesfusion DIR] [--check]
  *
- * Defaults: ../shared/upstream/auif and ../shared/upstream/didfuse beside the checkout.
+ * Defaults: ../shared/upstream/{auif,didfuse,bayesfusion} beside the checkout.
  * Writes (deterministic: files sorted by path, no timestamps):
  *   datasets/manifest.json          AUIF Datasets/, Test_result/, image/
  *   models/manifest.json            AUIF Models/
  *   datasets/manifest.didfuse.json  DIDFuse Models/, Test_result/, image/
+ *   datasets/manifest.bayesfusion.json  Bayesian fusion datasets/, result/, image/ (the folder's
+ *                                   README.md is the copy's own description, not an upstream file)
  * With --check, writes nothing and exits 1 if a manifest on disk differs from what it would write.
  */
 import fs from 'node:fs';
@@ -25,21 +27,22 @@ import {
   type Repo,
 } from '../lib/data/manifest.js';
 
-function parseArgs(argv: string[]): { auif: string; didfuse: string; check: boolean } {
+function parseArgs(argv: string[]): { auif: string; didfuse: string; bayesfusion: string; check: boolean } {
   const out = {
     auif: path.resolve(packageRoot, '../shared/upstream/auif'),
     didfuse: path.resolve(packageRoot, '../shared/upstream/didfuse'),
+    bayesfusion: path.resolve(packageRoot, '../shared/upstream/bayesfusion'),
     check: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--auif' || a === '--didfuse') {
+    if (a === '--auif' || a === '--didfuse' || a === '--bayesfusion') {
       const v = argv[++i];
       if (!v) throw new Error(`${a} needs a directory`);
-      out[a.slice(2) as 'auif' | 'didfuse'] = path.resolve(v);
+      out[a.slice(2) as 'auif' | 'didfuse' | 'bayesfusion'] = path.resolve(v);
     } else if (a === '--check') out.check = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node --import tsx scripts/make-manifest.ts [--auif DIR] [--didfuse DIR] [--check]');
+      console.log('usage: node --import tsx scripts/make-manifest.ts [--auif DIR] [--didfuse DIR] [--bayesfusion DIR] [--check]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -59,10 +62,11 @@ function walk(dir: string, rel = ''): string[] {
   return out.sort(compareStrings);
 }
 
-async function entries(dir: string, repo: Repo): Promise<ManifestEntry[]> {
+async function entries(dir: string, repo: Repo, skip: string[] = []): Promise<ManifestEntry[]> {
   if (!fs.existsSync(dir)) throw new Error(`upstream copy not found: ${dir}`);
   const out: ManifestEntry[] = [];
   for (const rel of walk(dir)) {
+    if (skip.includes(rel)) continue;
     if (!groupOf(rel, repo)) throw new Error(`${repo}: ${rel} belongs to no data group (see GROUPS in lib/data/manifest.ts)`);
     const file = path.join(dir, ...rel.split('/'));
     out.push({ path: rel, size: fs.statSync(file).size, sha256: await sha256File(file) });
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const auif = await entries(args.auif, 'auif');
   const didfuse = await entries(args.didfuse, 'didfuse');
+  const bayesfusion = await entries(args.bayesfusion, 'bayesfusion', ['README.md']);
   const meta = (repo: Repo, description: string): Omit<Manifest, 'files'> => ({
     repo: UPSTREAM[repo].repo,
     commit: UPSTREAM[repo].commit,
@@ -99,6 +104,13 @@ async function main(): Promise<void> {
       {
         ...meta('didfuse', 'DIDFuse upstream pretrained weights, authors\' fused outputs and README figure; commit not pinned (see DIDFUSE_COMMIT in lib/data/manifest.ts). Made by scripts/make-manifest.ts.'),
         files: didfuse,
+      },
+    ],
+    [
+      'datasets/manifest.bayesfusion.json',
+      {
+        ...meta('bayesfusion', 'Bayesian fusion (Zhao et al., Signal Processing 2020) example pairs, the authors\' published results and the paper\'s Table 3 picture; paths relative to the repository root. Made by scripts/make-manifest.ts.'),
+        files: bayesfusion,
       },
     ],
   ];

@@ -8,8 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../backend/select.js';
 import { readGrey, writeGreyPng, type GreyImage } from '../io/image.js';
-import { checkPair } from '../model/auif.js';
-import { getMethod, methodNames, type Fuser, type LoadOptions } from '../methods/index.js';
+import { checkPairFor, getMethod, methodNames, type Fuser, type LoadOptions } from '../methods/index.js';
 import { datasetPairs, isDatasetName, DATASET_NAMES } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 import { UsageError } from './usage.js';
@@ -114,10 +113,7 @@ export async function fuseCommand(argv: string[]): Promise<void> {
 
 /** A method's fuse() with the error messages naming the two input files. */
 async function fuseNamed(fuser: Fuser, ir: GreyImage, vis: GreyImage, irName: string, visName: string): Promise<GreyImage> {
-  checkPair(ir, vis, { ir: irName, vis: visName });
-  if (ir.width < fuser.info.minSide || ir.height < fuser.info.minSide) {
-    throw new UsageError(`${irName} is ${ir.width}×${ir.height}; ${fuser.info.title} needs at least ${fuser.info.minSide}×${fuser.info.minSide} pixels`);
-  }
+  checkPairFor(fuser.info, ir, vis, { ir: irName, vis: visName });
   return (await fuser.fuse(ir, vis)).F;
 }
 

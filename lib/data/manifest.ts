@@ -10,6 +10,7 @@
  * | `datasets/manifest.json` | Zhaozixiang1228/IVIF-AUIF-Net @ 8f54650 | `Datasets/`, `Test_result/`, `image/` |
  * | `models/manifest.json` | Zhaozixiang1228/IVIF-AUIF-Net @ 8f54650 | `Models/*.model` |
  * | `datasets/manifest.didfuse.json` | Zhaozixiang1228/IVIF-DIDFuse | `Models/`, `Test_result/`, `image/` |
+ * | `datasets/manifest.bayesfusion.json` | Zhaozixiang1228/IVIF-Bayesian-Fusion @ 76df0c7 | `datasets/`, `result/`, `image/` |
  *
  * A group is every manifest file of one repository under one path prefix (see {@link GROUPS}).
  */
@@ -18,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Which upstream repository a file comes from. */
-export type Repo = 'auif' | 'didfuse';
+export type Repo = 'auif' | 'didfuse' | 'bayesfusion';
 
 /** The AUIF authors' repository and the commit every AUIF file is pinned to. */
 export const AUIF_REPO = 'Zhaozixiang1228/IVIF-AUIF-Net';
@@ -32,6 +33,9 @@ export const DIDFUSE_REPO = 'Zhaozixiang1228/IVIF-DIDFuse';
  * `datasets/manifest.didfuse.json`, so a changed upstream file fails loudly instead of being used.
  */
 export const DIDFUSE_COMMIT = 'HEAD';
+/** Bayesian fusion (Zhao et al., Signal Processing 2020): its example pairs and published results. */
+export const BAYESFUSION_REPO = 'Zhaozixiang1228/IVIF-Bayesian-Fusion';
+export const BAYESFUSION_COMMIT = '76df0c7e1ef738eb3735d523ab65efb2e6de8528';
 
 /** Repository, commit and raw-download base URL (ending in `/`) of each upstream repository. */
 export const UPSTREAM: Record<Repo, { repo: string; commit: string; rawBase: string }> = {
@@ -44,6 +48,11 @@ export const UPSTREAM: Record<Repo, { repo: string; commit: string; rawBase: str
     repo: DIDFUSE_REPO,
     commit: DIDFUSE_COMMIT,
     rawBase: `https://raw.githubusercontent.com/${DIDFUSE_REPO}/${DIDFUSE_COMMIT}/`,
+  },
+  bayesfusion: {
+    repo: BAYESFUSION_REPO,
+    commit: BAYESFUSION_COMMIT,
+    rawBase: `https://raw.githubusercontent.com/${BAYESFUSION_REPO}/${BAYESFUSION_COMMIT}/`,
   },
 };
 
@@ -75,7 +84,10 @@ export type GroupName =
   | 'didfuse-models'
   | 'didfuse-results-tno'
   | 'didfuse-results-flir'
-  | 'didfuse-figures';
+  | 'didfuse-figures'
+  | 'bayes-examples'
+  | 'bayes-results'
+  | 'bayes-figures';
 
 export interface GroupDef {
   repo: Repo;
@@ -98,6 +110,9 @@ export const GROUPS: Record<GroupName, GroupDef> = {
   'didfuse-results-tno': { repo: 'didfuse', prefix: 'Test_result/TNO_IJCAI/', description: "DIDFuse authors' fused TNO outputs" },
   'didfuse-results-flir': { repo: 'didfuse', prefix: 'Test_result/FLIR_IJCAI/', description: "DIDFuse authors' fused FLIR outputs" },
   'didfuse-figures': { repo: 'didfuse', prefix: 'image/', description: 'DIDFuse README figure (quantitative table)' },
+  'bayes-examples': { repo: 'bayesfusion', prefix: 'datasets/', description: 'Bayesian fusion example pairs IR/VIS 1..3 (PNG)' },
+  'bayes-results': { repo: 'bayesfusion', prefix: 'result/', description: "Bayesian fusion authors' published results F1..F3" },
+  'bayes-figures': { repo: 'bayesfusion', prefix: 'image/', description: 'Bayesian fusion paper Table 3 (picture)' },
 };
 
 /** Every group name, in staging order. */
@@ -117,6 +132,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const MANIFEST_FILES: Record<Repo, string[]> = {
   auif: ['datasets/manifest.json', 'models/manifest.json'],
   didfuse: ['datasets/manifest.didfuse.json'],
+  bayesfusion: ['datasets/manifest.bayesfusion.json'],
 };
 
 const SHA256_RE = /^[0-9a-f]{64}$/;

@@ -3,7 +3,8 @@
  * (git-ignored) folders, checksum-verified, from the first source that works.
  *
  * Sources, in order (see {@link stagingSources}):
- * 1. `$AUIF_DATA_DIR` (DIDFuse: `$AUIF_DIDFUSE_DIR`): a directory laid out like the upstream repo;
+ * 1. `$AUIF_DATA_DIR` (DIDFuse: `$AUIF_DIDFUSE_DIR`, Bayesian fusion: `$AUIF_BAYESFUSION_DIR`): a
+ *    directory laid out like the upstream repo;
  * 2. `../shared/upstream/auif` (`../shared/upstream/didfuse`) beside the checkout;
  * 3. the upstream raw URLs, AUIF pinned to commit 8f54650ffbc0a9e655a0d4c6098751bedc319803.
  * Each file is tried against each source in turn: a source that lacks the file, or whose copy
@@ -18,6 +19,7 @@
  * | AUIF `Test_result/<p>`, `image/<p>` | `datasets/Test_result/<p>`, `datasets/image/<p>` |
  * | DIDFuse `Models/<p>` | `models/upstream/didfuse/<p>` |
  * | DIDFuse anything else `<p>` | `datasets/didfuse/<p>` |
+ * | Bayesian fusion `<p>` | `datasets/bayesfusion/<p>` |
  *
  * Verification: a file is written under a temporary name (`.partial` for downloads, `.tmp` for
  * copies) and renamed into place only once its sha256 matches the manifest. After staging, a
@@ -147,10 +149,11 @@ export function stagedPath(upstreamRel: string, repo: Repo = 'auif', root: strin
     if (top === 'Models') return path.join(root, 'models', 'upstream', 'didfuse', ...rest);
     return path.join(root, 'datasets', 'didfuse', top, ...rest);
   }
-  throw new Error(`stagedPath: unknown repo ${JSON.stringify(repo)} (expected 'auif' or 'didfuse')`);
+  if (repo === 'bayesfusion') return path.join(root, 'datasets', 'bayesfusion', top, ...rest);
+  throw new Error(`stagedPath: unknown repo ${JSON.stringify(repo)} (expected 'auif', 'didfuse' or 'bayesfusion')`);
 }
 
-const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR' };
+const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR', bayesfusion: 'AUIF_BAYESFUSION_DIR' };
 
 /**
  * The sources of one repository, in the order they are tried: `$AUIF_DATA_DIR` (DIDFuse:
@@ -397,7 +400,7 @@ function fixHint(repo: Repo): string {
   const host = new URL(u.rawBase).host;
   return (
     `To fix, do one of: set ${ENV_DIR[repo]} to a copy of https://github.com/${u.repo}` +
-    `${repo === 'auif' ? ` at commit ${u.commit}` : ''}; put that repository beside the checkout as ` +
+    `${repo !== 'didfuse' ? ` at commit ${u.commit}` : ''}; put that repository beside the checkout as ` +
     `../shared/upstream/${repo}; or give this machine network access to ${host}. ` +
     'Then run `npm run data` (`npm run data -- --check` verifies what is staged).'
   );

@@ -9,14 +9,15 @@ import { createRequire } from 'node:module';
 import { lineChart } from './charts.js';
 import { figureSnippet, type PlotlyFigure } from './plotly.js';
 import { inNotebook } from './display.js';
-import type { EpochLog, StepLog, TrainStart } from '../train/loop.js';
+import type { EpochLog, StepLog } from '../io/training_log.js';
 
 const require = createRequire(import.meta.url);
 
 export interface LiveLossChart {
   readonly steps: StepLog[];
   readonly epochs: EpochLog[];
-  onStart(info: TrainStart): void;
+  /** `train()`'s start record (its `TrainStart`); the chart needs only the steps per epoch. */
+  onStart(info: { stepsPerEpoch: number }): void;
   onStep(s: StepLog): void;
   onEpoch(e: EpochLog): void;
   /** The chart now. */

@@ -3,14 +3,17 @@
  * Adding a method = its file in this folder + its test + one line in {@link METHODS}.
  */
 import { auif } from './auif.js';
+import { bayes } from './bayes.js';
 import { MethodError, type FusionMethod, type MethodInfo } from './types.js';
 
 export * from './types.js';
 export { auif, AUIF_INFO, countAuifParameters } from './auif.js';
+export { bayes, BAYES_INFO, bayesParams } from './bayes.js';
 
 /** Every method, in the order tables list them. */
 export const METHODS: readonly FusionMethod[] = [
   auif,
+  bayes,
 ];
 
 /** The names `auif fuse --method` accepts. */

@@ -11,7 +11,7 @@
  * Inputs and output are grey float images in [0, 1] of the input size ({@link GreyImage}); the
  * colour path (fusing the Y channel of a colour visible image) wraps any method from outside.
  */
-import type { GreyImage } from '../io/image.js';
+import { ImageError, type GreyImage } from '../io/image.js';
 
 /** What a method is: the metadata a table or a `auif methods` listing is generated from. */
 export interface MethodInfo {
@@ -78,5 +78,18 @@ export function checkOptions(info: MethodInfo, opts: LoadOptions, known: readonl
     if (k !== 'weights' && !known.includes(k)) {
       throw new MethodError(`${info.name}: unknown option '${k}' (known: ${['weights', ...known].join(', ')})`);
     }
+  }
+}
+
+/**
+ * Checks an IR/VIS pair for a method: equal sizes, each side at least `info.minSide`. Throws an
+ * `ImageError` naming both files (or images) and their sizes.
+ */
+export function checkPairFor(info: MethodInfo, ir: { width: number; height: number }, vis: { width: number; height: number }, names = { ir: 'IR image', vis: 'VIS image' }): void {
+  if (ir.width !== vis.width || ir.height !== vis.height) {
+    throw new ImageError(`IR and VIS sizes differ: ${names.ir} is ${ir.width}×${ir.height}, ${names.vis} is ${vis.width}×${vis.height} (${info.title} fuses registered pairs of equal size; nothing is resized)`);
+  }
+  if (ir.width < info.minSide || ir.height < info.minSide) {
+    throw new ImageError(`${names.ir} is ${ir.width}×${ir.height}; ${info.title} needs at least ${info.minSide}×${info.minSide} pixels`, names.ir);
   }
 }

@@ -17,7 +17,7 @@ import { ImageError, type GreyImage } from '../io/image.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 import { nativeEngine, type NativeKernels } from '../kernels/native.js';
 import { encodePlanes } from './encoder.js';
-import { batchNormEvalCoefficients } from './batchnorm.js';
+import { batchNormEvalCoefficients } from '../nn/batchnorm.js';
 
 /** Inference options: which exact formulation of the layer operator to use. */
 export interface InferenceOptions { operator?: OperatorImpl }

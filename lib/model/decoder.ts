@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { reflectPad } from '../unrolling/pad.js';
-import { batchNormEval } from './batchnorm.js';
+import { batchNormEval } from '../nn/batchnorm.js';
 import type { DecoderParams } from './params.js';
 
 /** Pre-BN decoder response W ∗ pad(B + D). */

@@ -13,7 +13,7 @@ import type { EncoderKind, EncoderParams } from './params.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 import { nativeEngine, operatorCoefficients, type NativeKernels } from '../kernels/native.js';
 import type { UnrolledLayerParams } from './params.js';
-import { batchNormEvalCoefficients } from './batchnorm.js';
+import { batchNormEvalCoefficients } from '../nn/batchnorm.js';
 
 /** x⁰ of an encoder: `init ⋆ I`, by default the box blur (base) or the Laplacian (detail) of I. */
 export function initialEstimate(I: tf.Tensor4D, kind: EncoderKind, init?: Float32Array): tf.Tensor4D {

@@ -17,27 +17,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor, StateDict } from '../io/tensor_record.js';
+import type { BatchNormParams } from '../nn/batchnorm.js';
+import type { UnrolledLayerParams } from '../unrolling/step.js';
 
-/** BatchNorm2d(1) state (PyTorch semantics: eps 1e-5, momentum 0.1). */
-export interface BatchNormParams {
-  gamma: tf.Tensor1D;
-  beta: tf.Tensor1D;
-  runningMean: tf.Tensor1D;
-  runningVar: tf.Tensor1D;
-  /** `num_batches_tracked` (int64 upstream). */
-  numBatchesTracked: bigint;
-}
-
-/** One unrolled layer: x ← x − η·(PReLU(BN(K̃∗(K∗x))) − θ·(I − x)). */
-export interface UnrolledLayerParams {
-  /** C×1×3×3 filters (PyTorch OIHW layout). */
-  K: tf.Tensor4D;
-  eta: tf.Tensor1D;
-  theta: tf.Tensor1D;
-  bn: BatchNormParams;
-  /** PReLU slope, shape [1]. */
-  alpha: tf.Tensor1D;
-}
+// The per-layer records are defined by the layers below the model (nn/, unrolling/) and re-exported.
+export { BN_EPS, BN_MOMENTUM, type BatchNormParams } from '../nn/batchnorm.js';
+export type { UnrolledLayerParams } from '../unrolling/step.js';
 
 export type EncoderKind = 'base' | 'detail';
 
@@ -63,9 +48,6 @@ export interface AuifParams {
   detail: EncoderParams;
   decoder: DecoderParams;
 }
-
-export const BN_EPS = 1e-5;
-export const BN_MOMENTUM = 0.1;
 
 /** Upstream module attribute holding the layer list of each encoder. */
 const LAYER_LIST: Record<EncoderKind, string> = { base: 'conv1', detail: 'conv2' };

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../io/image.js';
 import type { TrainConfig } from '../train/config.js';
-import type { EpochLog, StepLog } from '../train/loop.js';
+import type { EpochLog, StepLog } from '../io/training_log.js';
 import { modelComparisonJSON, modelComparisonMarkdown, type ModelComparison } from './compare_models.js';
 
 export interface TrainingRecord {

@@ -9,7 +9,7 @@
  *   backward: ∂L/∂x = (dy − Σdy/n − (x − μ_B)·k)·invstd·γ,  k = Σ(x − μ_B)dy · invstd² / n
  *             ∂L/∂γ = Σ(x − μ_B)dy · invstd,   ∂L/∂β = Σdy
  *
- * Why not `lib/model/batchnorm.ts`'s `batchNormTrain`: it takes the batch statistics with
+ * Why not `lib/nn/batchnorm.ts`'s `batchNormTrain`: it takes the batch statistics with
  * `tf.moments`, i.e. float32 sums. The unrolled layers' pre-BN maps have means ~80 over
  * 32·128² values, where a float32 sum is off by ~1e-4 relative, and the ten layers amplify that
  * to ~6e-5 in Î against the PyTorch reference (1e-5 needed). The statistics and the gradient's
@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_EPS, BN_MOMENTUM, type BatchNormParams } from '../model/params.js';
-import type { BatchNormUpdate } from '../model/batchnorm.js';
+import type { BatchNormUpdate } from '../nn/batchnorm.js';
 
 const f32 = Math.fround;
 

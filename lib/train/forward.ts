@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { preluTrain } from './prelu_train.js';
 import { initialEstimate } from '../model/encoder.js';
 import { decoderConv } from '../model/decoder.js';
-import type { BatchNormUpdate } from '../model/batchnorm.js';
+import type { BatchNormUpdate } from '../nn/batchnorm.js';
 import { applyOperator, type OperatorImpl } from '../unrolling/operator.js';
 import type { AuifParams, EncoderParams, UnrolledLayerParams } from '../model/params.js';
 import { batchNormTrainExact } from './batchnorm_train.js';

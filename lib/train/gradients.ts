@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { AuifParams } from '../model/params.js';
-import type { BatchNormUpdate } from '../model/batchnorm.js';
+import type { BatchNormUpdate } from '../nn/batchnorm.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 import { trainForward, type BatchNormUpdates } from './forward.js';
 import { DEFAULT_MU, reconstructionLoss } from './loss.js';

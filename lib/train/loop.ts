@@ -26,6 +26,7 @@ import { registerWasmKernels } from '../backend/wasm_kernels.js';
 import type { StateDict } from '../io/tensor_record.js';
 import { writeFileAtomic } from '../io/image.js';
 import { makeDirs } from '../util/mkdirs.js';
+import type { EpochLog, StepLog } from '../io/training_log.js';
 import { readWeights } from '../model/checkpoint.js';
 import { disposeParams, inferArchitecture, paramsFromStateDict, stateDictFromParams, type AuifParams } from '../model/params.js';
 import { Adam } from './adam.js';
@@ -38,33 +39,8 @@ import { multiStepLr } from './schedule.js';
 import { CHECKPOINT_FILE, WEIGHTS_FILE, loadCheckpoint, saveCheckpoint, type TrainState } from './state.js';
 import { optimizationStep } from './step.js';
 
-/** One line of the training log (one per step). */
-export interface StepLog {
-  /** 1-based epoch. */
-  epoch: number;
-  /** 1-based step within the epoch. */
-  step: number;
-  /** 1-based step count over the whole run. */
-  iteration: number;
-  /** Learning rate of the base group (the one upstream prints); the others scale with it. */
-  lr: number;
-  loss: number;
-  mse: number;
-  ssim: number;
-  /** Wall time of the step (batch, forward, backward, update), seconds. */
-  seconds: number;
-}
-
-/** Summary of an epoch (over the steps run in this call). */
-export interface EpochLog {
-  epoch: number;
-  steps: number;
-  lr: number;
-  loss: number;
-  mse: number;
-  ssim: number;
-  seconds: number;
-}
+// The log records live in io/ (a file format both this loop and the figures read).
+export type { EpochLog, StepLog } from '../io/training_log.js';
 
 /** Where a run stands when its loop starts (after data loading; resumed runs start part-way). */
 export interface TrainStart {

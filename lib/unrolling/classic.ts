@@ -27,9 +27,10 @@
  * near the limit {@link classicObjective} may creep up by ~1e-4 relative.)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BN_EPS, type EncoderKind, type EncoderParams, type UnrolledLayerParams } from '../model/params.js';
+import type { EncoderKind, EncoderParams } from '../model/params.js';
+import { BN_EPS } from '../nn/batchnorm.js';
 import { initialEstimate } from '../model/encoder.js';
-import { unrolledStep } from './step.js';
+import { unrolledStep, type UnrolledLayerParams } from './step.js';
 
 /** Settings of the classic solver for one encoder. */
 export interface ClassicSettings {

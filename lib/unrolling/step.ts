@@ -11,8 +11,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { applyOperator, type OperatorImpl } from './operator.js';
-import { batchNormEval, batchNormTrain, type BatchNormUpdate } from '../model/batchnorm.js';
-import type { UnrolledLayerParams } from '../model/params.js';
+import { batchNormEval, batchNormTrain, type BatchNormParams, type BatchNormUpdate } from '../nn/batchnorm.js';
+
+/** One unrolled layer's parameters: x ← x − η·(PReLU(BN(K̃∗(K∗x))) − θ·(I − x)). */
+export interface UnrolledLayerParams {
+  /** C×1×3×3 filters (PyTorch OIHW layout). */
+  K: tf.Tensor4D;
+  eta: tf.Tensor1D;
+  theta: tf.Tensor1D;
+  bn: BatchNormParams;
+  /** PReLU slope, shape [1]. */
+  alpha: tf.Tensor1D;
+}
 
 /**
  * xᵏ⁺¹ = xᵏ − η·(PReLU(BN(K̃∗(K∗xᵏ))) − θ·(I − xᵏ)), eval mode (running BN statistics).

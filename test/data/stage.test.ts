@@ -365,6 +365,10 @@ Real('list 40+40 TNO, 40+40 FLIR, 52+52 NIR, 360 train, 3 models, 40+40 results'
   assert.is(groupEntries('didfuse-models').length, 2);
   assert.is(groupEntries('didfuse-results-tno').length, 40);
   assert.is(groupEntries('didfuse-results-flir').length, 40);
+  assert.is(groupEntries('bayes-examples').length, 6);
+  assert.equal(groupEntries('bayes-results').map((e) => e.path), ['result/F1.png', 'result/F2.png', 'result/F3.png']);
+  assert.is(loadManifest('bayesfusion').commit, '76df0c7e1ef738eb3735d523ab65efb2e6de8528');
+  assert.is(stagedPath('result/F1.png', 'bayesfusion', '/r'), path.join('/r', 'datasets/bayesfusion/result/F1.png'));
   const auif = loadManifest('auif');
   assert.is(auif.commit, '8f54650ffbc0a9e655a0d4c6098751bedc319803');
   const grouped = Object.values(GROUPS).filter((g) => g.repo === 'auif');

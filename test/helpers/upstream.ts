@@ -35,7 +35,7 @@ export function skipLoudly(what: string, reason: string): void {
  * $AUIF_DATA_DIR, ../shared/upstream or the pinned URL. Where no source works it prints a loud
  * SKIP with the reason and returns null.
  */
-export async function upstreamFile(rel: string, repo: 'auif' | 'didfuse' = 'auif'): Promise<string | null> {
+export async function upstreamFile(rel: string, repo: 'auif' | 'didfuse' | 'bayesfusion' = 'auif'): Promise<string | null> {
   try {
     return await stagedFile(rel, repo);
   } catch (e) {

@@ -52,7 +52,7 @@ else {
 
   t('one eval layer = unrolledStep (tfjs 5×5 form) within 1e-5 relative, every pretrained layer', async () => {
     if (!fixture) return;
-    const { batchNormEvalCoefficients } = await import('../../lib/model/batchnorm.js');
+    const { batchNormEvalCoefficients } = await import('../../lib/nn/batchnorm.js');
     tf.tidy(() => {
       const I = nhwc(fixture.fx, 'eval.vis');
       const [n, h, w] = I.shape;
@@ -76,7 +76,7 @@ else {
     const ir = nhwc(fixture.fx, 'eval.ir'), vis = nhwc(fixture.fx, 'eval.vis');
     const B = tf.randomUniform([1, 64, 80, 1], -1, 1, 'float32', 3) as tf.Tensor4D;
     const D = tf.randomUniform([1, 64, 80, 1], -0.2, 0.2, 'float32', 4) as tf.Tensor4D;
-    const { a, b } = (await import('../../lib/model/batchnorm.js')).batchNormEvalCoefficients(params.decoder.bn);
+    const { a, b } = (await import('../../lib/nn/batchnorm.js')).batchNormEvalCoefficients(params.decoder.bn);
     const out = new Float32Array(64 * 80);
     nk.decoderEval(B.dataSync() as Float32Array, D.dataSync() as Float32Array, 1, 64, 80, params.decoder.W.dataSync() as Float32Array, Float32Array.of(a, b), out);
     const e = maxAbsDiff(tf.tensor4d(out, [1, 64, 80, 1]), decoder(B, D, params.decoder));

@@ -1,7 +1,7 @@
 /**
  * The pieces of the training loss and of the train-mode forward pass: kornia-0.4.1's Gaussian
  * window and SSIM loss, and the train-mode batch norm with float64 statistics (against
- * lib/model/batchnorm.ts's tf.moments version, value and gradient), on every backend.
+ * lib/nn/batchnorm.ts's tf.moments version, value and gradient), on every backend.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gaussianWindow, ssimLoss, ssimMap } from '../../lib/train/ssim_loss.js';
 import { mseLoss, reconstructionLoss } from '../../lib/train/loss.js';
 import { batchNormTrainExact, batchStatistics } from '../../lib/train/batchnorm_train.js';
-import { batchNormTrain } from '../../lib/model/batchnorm.js';
+import { batchNormTrain } from '../../lib/nn/batchnorm.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/fixture.js';
 
 for (const backend of TEST_BACKENDS) {

@@ -6,9 +6,25 @@
  *          μ̂ ← (1 − m)·μ̂ + m·μ_B,  σ̂² ← (1 − m)·σ̂² + m·σ²_B·n/(n − 1)   (unbiased), m = 0.1
  *
  * Tensors are NHWC with one channel, so the statistics run over every element.
+ *
+ * A layer shared by the unrolled steps (lib/unrolling/step.ts) and the model (decoder, encoders),
+ * so it lives below both.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BN_EPS, BN_MOMENTUM, type BatchNormParams } from './params.js';
+
+/** BatchNorm2d(1) state (PyTorch semantics: eps 1e-5, momentum 0.1). */
+export interface BatchNormParams {
+  gamma: tf.Tensor1D;
+  beta: tf.Tensor1D;
+  runningMean: tf.Tensor1D;
+  runningVar: tf.Tensor1D;
+  /** `num_batches_tracked` (int64 upstream). */
+  numBatchesTracked: bigint;
+}
+
+/** PyTorch's defaults for BatchNorm2d. */
+export const BN_EPS = 1e-5;
+export const BN_MOMENTUM = 0.1;
 
 /** Eval-mode batch norm with the running statistics. */
 export function batchNormEval(x: tf.Tensor4D, bn: BatchNormParams): tf.Tensor4D {
