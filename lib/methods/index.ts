@@ -3,6 +3,7 @@
  * Adding a method = its file in this folder + its test + one line in {@link METHODS}.
  */
 import { auif } from './auif.js';
+import { didfuse } from './didfuse.js';
 import { MethodError, type FusionMethod, type MethodInfo } from './types.js';
 
 export * from './types.js';
@@ -11,6 +12,7 @@ export { auif, AUIF_INFO, countAuifParameters } from './auif.js';
 /** Every method, in the order tables list them. */
 export const METHODS: readonly FusionMethod[] = [
   auif,
+  didfuse,
 ];
 
 /** The names `auif fuse --method` accepts. */
