@@ -17,10 +17,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageError, type GreyImage } from '../io/image.js';
 import { convEngine } from '../kernels/native.js';
+import type { DatasetName } from '../data/datasets.js';
+import type { PublishedOutputs } from '../report/method_parity.js';
 import { countDidfuseParameters, loadDidfuseWeights, type DidfuseParams } from './didfuse/params.js';
 import { fuseSumNative, channelMean } from './didfuse/network_native.js';
 import { decodeTf, disposeTfParams, encodeTf, toTfParams, type TfParams } from './didfuse/network_tf.js';
 import { checkOptions, MethodError, type FusionMethod, type FusionResult, type Fuser, type LoadOptions, type MethodInfo, type NamedMap } from './types.js';
+
+/** DIDFuse's own published fused images (rule 'Sum', the weights above), per test set. */
+export const DIDFUSE_PUBLISHED: Partial<Record<DatasetName, PublishedOutputs>> = {
+  tno: { repo: 'didfuse', group: 'didfuse-results-tno', folder: 'Test_result/TNO_IJCAI' },
+  flir: { repo: 'didfuse', group: 'didfuse-results-flir', folder: 'Test_result/FLIR_IJCAI' },
+};
 
 /** Reflection padding by 1 needs at least 2 pixels on each side (PyTorch's ReflectionPad2d too). */
 export const DIDFUSE_MIN_SIDE = 2;
