@@ -3,7 +3,8 @@
  * weights and compares with the authors' published outputs (Test_result/*_TCSVT). Acceptance:
  * every pixel within 1 grey level and at most 0.1 % of pixels differing at all.
  * `npm run verify -- didfuse [tno flir]`: the same for DIDFuse against its published
- * Test_result/*_IJCAI (all 40 TNO + 40 FLIR pairs by default).
+ * Test_result/*_IJCAI (all 40 TNO + 40 FLIR pairs by default); our 8-bit outputs are kept in
+ * results/tmp/didfuse/<set>/F{i}.png, where scripts/method-table.ts --reuse scores them.
  */
 import { initBackend } from '../lib/backend/select.js';
 import { loadWeights } from '../lib/model/checkpoint.js';
@@ -23,7 +24,7 @@ if (method === 'didfuse') {
   run = (d) => {
     const pub = DIDFUSE_PUBLISHED[d];
     if (!pub) throw new Error(`DIDFuse published no fused images for '${d}' (verify: tno, flir)`);
-    return parityWithPublished(d, fuser, pub, { onPair: onPair(d) });
+    return parityWithPublished(d, fuser, pub, { onPair: onPair(d), keepDir: `results/tmp/didfuse/${d}` });
   };
 } else {
   const params = await loadWeights();

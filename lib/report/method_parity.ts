@@ -3,7 +3,9 @@
  * per pair the largest grey-level difference and the number of differing pixels, with our output
  * rounded to 8 bits as the authors' `imsave` wrote theirs (`round(x·255)`, see `unitToU8`).
  */
-import { readGrey, readGrey8, unitToU8 } from '../io/image.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readGrey, readGrey8, unitToU8, writeGreyPng } from '../io/image.js';
 import { datasetPairs, type DatasetName } from '../data/datasets.js';
 import { ensureStaged, stagedPath, type GroupName, type Repo } from '../data/stage.js';
 import type { Fuser } from '../methods/types.js';
@@ -14,11 +16,12 @@ export interface PublishedOutputs { repo: Repo; group: GroupName; folder: string
 
 /**
  * Fuses the pairs of `dataset` (all, or `opts.indices`) with `fuser` and compares each result,
- * rounded to 8 bits, with the published `F{i}.png`.
+ * rounded to 8 bits, with the published `F{i}.png`; with `keepDir`, our PNGs are written there
+ * as `F{i}.png` (atomically).
  */
 export async function parityWithPublished(
   dataset: DatasetName, fuser: Fuser, published: PublishedOutputs,
-  opts: { indices?: number[]; onPair?: (p: PairParity) => void } = {},
+  opts: { indices?: number[]; onPair?: (p: PairParity) => void; keepDir?: string } = {},
 ): Promise<PairParity[]> {
   const pairs = await datasetPairs(dataset, { quiet: true });
   await ensureStaged(published.group, { quiet: true });
@@ -32,6 +35,10 @@ export async function parityWithPublished(
     const ms = performance.now() - t0;
     const ours = { width: F.width, height: F.height, data: unitToU8(F.data) };
     const r: PairParity = { dataset, index: p.index, width: F.width, height: F.height, ms, ...compareGrey8(ours, theirs, { ours: `our F${p.index}`, theirs: theirsFile }) };
+    if (opts.keepDir) {
+      await fs.promises.mkdir(opts.keepDir, { recursive: true });
+      await writeGreyPng(path.join(opts.keepDir, `F${p.index}.png`), F);
+    }
     opts.onPair?.(r);
     out.push(r);
   }

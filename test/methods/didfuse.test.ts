@@ -132,7 +132,7 @@ t('weights: the published .pkl files read and check; 111 938 + 148 997 learned v
 
 t('native conv addon: every fixture map ≤ 1e-5 on every instruction-set variant this CPU has', () => {
   if (!fx || !params) return;
-  const k = convEngine(true);
+  const k = convEngine(true)!;
   const before = k.convInfo().isa;
   try {
     const isas = availableIsas(k);
@@ -194,7 +194,7 @@ t('the method (registry, both engines): fused.out ≤ 1e-5; memory-saving native
       }
     } finally { fuser.dispose(); }
   }
-  const k = convEngine(true);
+  const k = convEngine(true)!;
   const sumRule = fuseSumNative(k, ir.data, vis.data, H, W, params).F;
   const a = encodeNative(k, ir.data, H, W, params), b = encodeNative(k, vis.data, H, W, params);
   assert.equal(sumRule, decodeNative(k, add(a.f1, b.f1), add(a.f2, b.f2), add(a.fb, b.fb), add(a.fd, b.fd), H, W, params).out, 'accumulating in the kernel = adding afterwards, bit for bit');
@@ -204,7 +204,7 @@ t('tiny and odd sizes: 2×2 (the smallest legal), 2×3, 3×2, 5×7, 203×9, 37×
   if (!params || !files) return;
   const native = await didfuse.load({ engine: 'native', ...files });
   const viaTf = await didfuse.load({ engine: 'tfjs', ...files });
-  const k = convEngine(true);
+  const k = convEngine(true)!;
   try {
     for (const [w, h] of [[2, 2], [2, 3], [3, 2], [5, 7], [203, 9], [37, 29]]) {
       const img = (seed: number): GreyImage => ({ width: w, height: h, data: Float32Array.from({ length: w * h }, (_, i) => (Math.sin(i * 12.9898 + seed) * 43758.5453 % 1 + 1) % 1) });
