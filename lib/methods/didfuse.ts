@@ -20,7 +20,7 @@ import { convEngine } from '../kernels/native.js';
 import type { DatasetName } from '../data/datasets.js';
 import type { PublishedOutputs } from '../report/method_parity.js';
 import { countDidfuseParameters, loadDidfuseWeights, type DidfuseParams } from './didfuse/params.js';
-import { fuseSumNative, channelMean } from './didfuse/network_native.js';
+import { fuseSumNative } from './didfuse/network_native.js';
 import { decodeTf, disposeTfParams, encodeTf, toTfParams, type TfParams } from './didfuse/network_tf.js';
 import { checkOptions, MethodError, type FusionMethod, type FusionResult, type Fuser, type LoadOptions, type MethodInfo, type NamedMap } from './types.js';
 
@@ -132,4 +132,3 @@ export const didfuse: FusionMethod = {
   },
 };
 
-export { channelMean };
