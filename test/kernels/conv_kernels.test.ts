@@ -86,7 +86,7 @@ t('bad arguments are refused, naming them', () => {
   throws(() => k.conv3x3([x], 4, 4, new Float32Array(17), v2, v2, v2, 1, 0, false, new Float32Array(32), false), /weight has 17 values, expected cout·cin·9 = 2·1·9/);
   throws(() => k.conv3x3([new Float32Array(15)], 4, 4, W, v2, v2, v2, 1, 0, false, new Float32Array(32), false), /inputs\[0\] has 15 values, not a multiple of h·w = 16/);
   throws(() => k.conv3x3([new Float32Array(3)], 1, 3, W, v2, v2, v2, 1, 0, true, new Float32Array(6), false), /at least 2×2.*1×3/);
-  throws(() => k.conv3x3([x], 4, 4, W, v2, v2, v2, 7, 0, false, new Float32Array(32), false), /act must be 0/);
+  throws(() => k.conv3x3([x], 4, 4, W, v2, v2, v2, 7 as 1, 0, false, new Float32Array(32), false), /act must be 0/);
   throws(() => k.conv3x3([x], 4, 4, W, v2, v2, v2, 1, 0, false, x as unknown as Float32Array, false), /out has 16 values|overlaps/);
   throws(() => k.setIsa('sse9' as 'avx2'), /'sse9' is not available/);
 });
