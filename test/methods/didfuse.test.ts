@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors } from '../../lib/io/safetensors.js';
 import type { StateDict } from '../../lib/io/tensor_record.js';
 import { readTorchCheckpoint } from '../../lib/io/torch_checkpoint.js';
-import { ImageError, type GreyImage } from '../../lib/io/image.js';
+import { ImageError, readGrey, writeGreyPng, type GreyImage } from '../../lib/io/image.js';
 import { convEngine } from '../../lib/kernels/native.js';
 import { getMethod } from '../../lib/methods/index.js';
 import { didfuse, DIDFUSE_PUBLISHED } from '../../lib/methods/didfuse.js';
@@ -230,6 +230,30 @@ t('tiny and odd sizes: 2×2 (the smallest legal), 2×3, 3×2, 5×7, 203×9, 37×
       assert.unreachable('should throw');
     } catch (e) { assert.instance(e, ImageError); assert.match((e as Error).message, /4×4.*4×5/); }
   } finally { native.dispose(); viaTf.dispose(); }
+});
+
+t('CLI: a 2×2 pair fuses to a 2×2 PNG; a 1×3 pair is refused with one line naming file and size', async () => {
+  if (!files) return;
+  const png = async (name: string, w: number, h: number) => {
+    const f = path.join(tmp, name);
+    await writeGreyPng(f, { width: w, height: h, data: Float32Array.from({ length: w * h }, (_, i) => (i + 1) / (w * h + 1)) });
+    return f;
+  };
+  const errors: string[] = [];
+  const orig = console.error;
+  console.error = (...a: unknown[]) => { errors.push(a.join(' ')); };
+  try {
+    const out = path.join(tmp, 'F2x2.png');
+    const opts = ['--option', `encoder=${files.encoder}`, '--option', `decoder=${files.decoder}`];
+    assert.is(await main(['fuse', '--method', 'didfuse', '--ir', await png('i2.png', 2, 2), '--vis', await png('v2.png', 2, 2), '--out', out, ...opts]), 0, errors.join('\n'));
+    const F = await readGrey(out);
+    assert.equal([F.width, F.height], [2, 2]);
+    const bad = path.join(tmp, 'F1x3.png');
+    const code = await main(['fuse', '--method', 'didfuse', '--ir', await png('i13.png', 1, 3), '--vis', await png('v13.png', 1, 3), '--out', bad, ...opts]);
+    assert.ok(code !== 0);
+    assert.match(errors.join('\n'), /i13\.png is 1×3; DIDFuse needs at least 2×2 pixels/);
+    assert.not.ok(fs.existsSync(bad));
+  } finally { console.error = orig; }
 });
 
 t('bad weights: swapped files, a missing, an extra, a mis-shaped key, a wrong dtype → StateDictError naming file and key', async () => {
