@@ -6,6 +6,13 @@
       "cflags_cc": ["-O3", "-march=native", "-ffp-contract=off", "-fno-fast-math", "-std=c++17", "-pthread"],
       "cflags_cc!": ["-fno-exceptions"],
       "ldflags": ["-pthread"]
+    },
+    {
+      "target_name": "conv_kernels",
+      "sources": ["native/conv_kernels.cc"],
+      "cflags_cc": ["-O3", "-ffp-contract=fast", "-fno-fast-math", "-std=c++17", "-pthread"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "ldflags": ["-pthread"]
     }
   ]
 }

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     [
       'datasets/manifest.didfuse.json',
       {
-        ...meta('didfuse', 'DIDFuse upstream pretrained weights, authors\' fused outputs and README figure; commit not pinned (see DIDFUSE_COMMIT in lib/data/manifest.ts). Made by scripts/make-manifest.ts.'),
+        ...meta('didfuse', 'DIDFuse upstream pretrained weights, authors\' fused outputs and README figure; pinned to DIDFUSE_COMMIT (lib/data/manifest.ts). Made by scripts/make-manifest.ts.'),
         files: didfuse,
       },
     ],

@@ -9,7 +9,7 @@
  * | --- | --- | --- |
  * | `datasets/manifest.json` | Zhaozixiang1228/IVIF-AUIF-Net @ 8f54650 | `Datasets/`, `Test_result/`, `image/` |
  * | `models/manifest.json` | Zhaozixiang1228/IVIF-AUIF-Net @ 8f54650 | `Models/*.model` |
- * | `datasets/manifest.didfuse.json` | Zhaozixiang1228/IVIF-DIDFuse | `Models/`, `Test_result/`, `image/` |
+ * | `datasets/manifest.didfuse.json` | Zhaozixiang1228/IVIF-DIDFuse @ 5f28730 | `Models/`, `Test_result/`, `image/` |
  * | `datasets/manifest.bayesfusion.json` | Zhaozixiang1228/IVIF-Bayesian-Fusion @ 76df0c7 | `datasets/`, `result/`, `image/` |
  *
  * A group is every manifest file of one repository under one path prefix (see {@link GROUPS}).
@@ -26,13 +26,8 @@ export const AUIF_REPO = 'Zhaozixiang1228/IVIF-AUIF-Net';
 export const AUIF_COMMIT = '8f54650ffbc0a9e655a0d4c6098751bedc319803';
 /** The predecessor's repository (DIDFuse, Zhao et al. IJCAI 2020). */
 export const DIDFUSE_REPO = 'Zhaozixiang1228/IVIF-DIDFuse';
-/**
- * TODO: pin DIDFuse to a commit. The copy in ../shared/upstream/didfuse carries no record of the
- * commit it was taken from, so downloads use `HEAD` (raw.githubusercontent.com resolves it to the
- * default branch, whatever its name). The sha256 of every file is still checked against
- * `datasets/manifest.didfuse.json`, so a changed upstream file fails loudly instead of being used.
- */
-export const DIDFUSE_COMMIT = 'HEAD';
+/** The DIDFuse commit every DIDFuse file is pinned to (the copy in ../shared/upstream/didfuse). */
+export const DIDFUSE_COMMIT = '5f287300dce7cbc90b9e08e6872455af6baa279f';
 /** Bayesian fusion (Zhao et al., Signal Processing 2020): its example pairs and published results. */
 export const BAYESFUSION_REPO = 'Zhaozixiang1228/IVIF-Bayesian-Fusion';
 export const BAYESFUSION_COMMIT = '76df0c7e1ef738eb3735d523ab65efb2e6de8528';

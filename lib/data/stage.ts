@@ -6,7 +6,7 @@
  * 1. `$AUIF_DATA_DIR` (DIDFuse: `$AUIF_DIDFUSE_DIR`, Bayesian fusion: `$AUIF_BAYESFUSION_DIR`): a
  *    directory laid out like the upstream repo;
  * 2. `../shared/upstream/auif` (`../shared/upstream/didfuse`) beside the checkout;
- * 3. the upstream raw URLs, AUIF pinned to commit 8f54650ffbc0a9e655a0d4c6098751bedc319803.
+ * 3. the upstream raw URLs, AUIF pinned to commit 8f54650ffbc0a9e655a0d4c6098751bedc319803, DIDFuse to 5f287300dce7cbc90b9e08e6872455af6baa279f.
  * Each file is tried against each source in turn: a source that lacks the file, or whose copy
  * fails the sha256 check, is passed over with its reason recorded, and when every source fails a
  * {@link StagingError} names all of them and why.
@@ -400,7 +400,7 @@ function fixHint(repo: Repo): string {
   const host = new URL(u.rawBase).host;
   return (
     `To fix, do one of: set ${ENV_DIR[repo]} to a copy of https://github.com/${u.repo}` +
-    `${repo !== 'didfuse' ? ` at commit ${u.commit}` : ''}; put that repository beside the checkout as ` +
+    ` at commit ${u.commit}; put that repository beside the checkout as ` +
     `../shared/upstream/${repo}; or give this machine network access to ${host}. ` +
     'Then run `npm run data` (`npm run data -- --check` verifies what is staged).'
   );

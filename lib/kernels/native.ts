@@ -149,3 +149,44 @@ export function coefficientsVjp(K: Float32Array, dw5: Float64Array, dM: Float64A
   }
   return Float32Array.from(dK);
 }
+
+/**
+ * The multi-channel 3×3 convolution layer of `native/conv_kernels.cc` (a second addon, built
+ * without -march=native: AVX2+FMA / AVX-512F variants chosen at run time, a portable one else):
+ *
+ *   out[o, p] (+)= act((b[o] + Σ_i Σ_t W[o, i, t]·pad₁(x)[i, p + t − 1])·scale[o] + shift[o])
+ *
+ * `inputs` are planar c × h × w arrays whose channels are concatenated in order; pad₁ is zero or
+ * reflection padding; act 0 = identity, 1 = PReLU(alpha), 2 = tanh, 3 = sigmoid.
+ */
+export interface ConvKernels {
+  conv3x3(inputs: Float32Array[], h: number, w: number, weight: Float32Array, bias: Float32Array, scale: Float32Array,
+    shift: Float32Array, act: 0 | 1 | 2 | 3, alpha: number, reflect: boolean, out: Float32Array, accumulate: boolean): void;
+  /** The instruction-set variant in use (`avx512`, `avx2`, `portable`) and the thread count. */
+  convInfo(): { isa: string; threads: number };
+  /** Forces a variant (tests); throws where the CPU lacks it. */
+  setIsa(isa: 'portable' | 'avx2' | 'avx512'): void;
+  /** As {@link NativeKernels.setThreads}. */
+  setThreads(n: number): number;
+}
+
+let convCached: { kernels: ConvKernels | null; reason: string } | undefined;
+
+/** The convolution addon if it should run now (built, AUIF_NATIVE ≠ 0, a CPU tfjs backend), else null. */
+export function convEngine(force = false): ConvKernels | null {
+  if (!convCached) {
+    const file = path.join(path.dirname(nativeAddonPath()), 'conv_kernels.node');
+    if (process.env.AUIF_NATIVE === '0') convCached = { kernels: null, reason: 'disabled by AUIF_NATIVE=0' };
+    else if (!existsSync(file)) convCached = { kernels: null, reason: `not built (${file} is missing; run \`npm run build:native\`)` };
+    else {
+      try { convCached = { kernels: createRequire(import.meta.url)(file) as ConvKernels, reason: 'loaded' }; }
+      catch (e) { convCached = { kernels: null, reason: `failed to load ${file}: ${(e as Error).message}` }; }
+    }
+  }
+  const k = convCached.kernels;
+  if (!k) {
+    if (force) throw new Error(`the native convolution kernels are unavailable: ${convCached.reason}`);
+    return null;
+  }
+  return force || NATIVE_BACKENDS.includes(tf.getBackend()) ? k : null;
+}

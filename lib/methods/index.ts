@@ -4,6 +4,7 @@
  */
 import { auif } from './auif.js';
 import { bayes } from './bayes.js';
+import { didfuse } from './didfuse.js';
 import { MethodError, type FusionMethod, type MethodInfo } from './types.js';
 
 export * from './types.js';
@@ -13,6 +14,7 @@ export { bayes, BAYES_INFO, bayesParams } from './bayes.js';
 /** Every method, in the order tables list them. */
 export const METHODS: readonly FusionMethod[] = [
   auif,
+  didfuse,
   bayes,
 ];
 
