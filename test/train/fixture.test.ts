@@ -37,7 +37,7 @@ import { groupOf } from '../../lib/train/parameters.js';
 import { optimizationStep } from '../../lib/train/step.js';
 import { TRAIN_DEFAULTS } from '../../lib/train/config.js';
 import { registerWasmKernels } from '../../lib/backend/wasm_kernels.js';
-import { loadFixture, nhwc, TEST_BACKENDS, TEST_OPERATORS, useBackend } from '../helpers/fixture.js';
+import { loadFixture, skipFixture, nhwc, TEST_BACKENDS, TEST_OPERATORS, useBackend } from '../helpers/fixture.js';
 
 const fixture = loadFixture();
 const LR = TRAIN_DEFAULTS.lr;
@@ -70,7 +70,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
     await useBackend(backend);
     // The kernels train() runs with (so the numbers do not depend on which test ran first).
     if (backend === 'wasm') registerWasmKernels({ replaceConv2DBackpropInput: true });
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     params = paramsFromStateDict(fixture.pretrained);
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input'));
     r = lossAndGradients(I, params, { keepRecon: true, operator });
@@ -79,7 +79,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   t.after(() => { if (params) disposeParams(params); });
 
   t('recon: ‖Δ‖/‖ref‖ ≤ 1e-5 and max|Δ| ≤ 2e-5', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const a = r.recon!;
     const b = ref('train.recon');
     let d2 = 0;
@@ -93,7 +93,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('mse, ssim_loss, loss within 1e-5 relative', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     for (const [name, v] of [['mse', r.mse], ['ssim_loss', r.ssim], ['loss', r.loss]] as const) {
       const e = Math.abs(v - ref(`train.${name}`)[0]) / Math.abs(ref(`train.${name}`)[0]);
       assert.ok(e <= 1e-5, `${name}: ${v} vs ${ref(`train.${name}`)[0]} (rel ${e.toExponential(2)})`);
@@ -101,7 +101,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('every gradient within 1e-4 relative or 1e-6 absolute', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const refKeys = [...fixture.fx.keys()].filter((k) => k.startsWith('train.grad.')).map((k) => k.slice('train.grad.'.length));
     assert.equal([...r.grads.keys()].sort(), refKeys.sort(), 'the same parameters');
     let worst = 0;
@@ -115,7 +115,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('Adam on the reference gradients reproduces train.after_step bit for bit', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const sd = stateDictFromParams(params);
     const current = new Map([...r.grads.keys()].map((k) => [k, sd.get(k)!.data as Float32Array]));
     const refGrads = new Map([...r.grads.keys()].map((k) => [k, ref(`train.grad.${k}`)]));
@@ -127,7 +127,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('one full step: every parameter and BN buffer within 1e-5 relative (+ Adam conditioning)', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const weights = stateDictFromParams(params);
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input'));
     const l = optimizationStep(weights, new Adam(), I, LR, { mu: 5, operator });
@@ -160,7 +160,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
 
   if (backend === 'cpu' && operator === 'native') {
     t('yardstick: the reference graph in float32 (two-conv) is further from the reference than both our forms', () => {
-      if (!fixture) return;
+      if (!fixture) return skipFixture();
       const worstRatio = (g: Map<string, Float32Array>) => Math.max(...[...g].map(([k, v]) => {
         const { abs, scale } = diff(v, ref(`train.grad.${k}`));
         return abs / Math.max(1e-4 * scale, 1e-6);
@@ -175,7 +175,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   }
 
   t('no tensor left behind by a gradient computation', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input')); // (nhwc leaves its NCHW copy to the caller's scope)
     const before = tf.memory().numTensors;
     lossAndGradients(I, params, { operator });
