@@ -34,7 +34,7 @@ import { initParams } from './init.js';
 import { PARAM_GROUPS } from './parameters.js';
 import { Rng } from './rng.js';
 import { multiStepLr } from './schedule.js';
-import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint, type TrainState } from './state.js';
+import { CHECKPOINT_FILE, COMMIT_FILE, loadCheckpoint, recoverRun, saveCheckpoint, type TrainState } from './state.js';
 import { optimizationStep } from './step.js';
 
 /** One line of the training log (one per step). */
@@ -213,13 +213,14 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
   let state: TrainState;
   const ckptFile = cfg.outDir ? path.join(cfg.outDir, CHECKPOINT_FILE) : undefined;
   if (cfg.resume) {
+    if (cfg.outDir && fs.existsSync(cfg.outDir)) await recoverRun(cfg.outDir); // finish or undo an interrupted save
     if (!ckptFile || !fs.existsSync(ckptFile)) throw new TrainConfigError(`train config: 'resume' is set but there is no ${CHECKPOINT_FILE} in ${cfg.outDir}`, 'resume');
     state = loadCheckpoint(ckptFile);
     cfg = resumedConfig(config, state.config);
     state.config = cfg;
     if (cfg.epochs < state.epoch) throw new TrainConfigError(`train config: 'epochs' (${cfg.epochs}) is below the ${state.epoch} epochs the checkpoint has already done`, 'epochs');
   } else {
-    if (ckptFile && fs.existsSync(ckptFile)) {
+    if (ckptFile && (fs.existsSync(ckptFile) || fs.existsSync(path.join(cfg.outDir!, COMMIT_FILE)))) {
       throw new TrainConfigError(`train config: ${cfg.outDir} already holds a run (${CHECKPOINT_FILE}); pass resume: true (--resume) to continue it, or choose another outDir`, 'outDir');
     }
     const rng = new Rng(cfg.seed);
