@@ -68,7 +68,6 @@ for (const name of folders) {
     ignorePatterns: ['datasets/Test_*', 'datasets/Train_*', 'datasets/didfuse', 'datasets/Test_result', 'datasets/image', 'models/upstream', 'results', 'figures', 'notebooks', 'scratch', '.jupyter'],
     tempDirName: 'scratch/.stryker-tmp',
     cleanTempDir: true,
-    logLevel: 'info',
   });
   await stryker.runMutationTest();
   const json = JSON.parse(fs.readFileSync(report, 'utf8')) as { files: Record<string, { mutants: { status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }[] }> };

@@ -53,6 +53,7 @@ import {
 import { DownloadError, download, partialPath, sha256File } from './download.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { sharedDisabled } from './reference.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 export type { GroupName, Manifest, ManifestEntry, Repo } from './manifest.js';
 export { GROUPS, GROUP_NAMES } from './manifest.js';
@@ -240,9 +241,7 @@ async function updateStamp(root: string, group: GroupName, set: Record<string, S
     for (const k of Object.keys(stamp.files).sort()) sorted[k] = stamp.files[k];
     stamp.files = sorted;
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    await fsp.writeFile(tmp, `${JSON.stringify(stamp, null, 1)}\n`);
-    await fsp.rename(tmp, file);
+    await writeFileAtomic(file, Buffer.from(`${JSON.stringify(stamp, null, 1)}\n`));
   });
   stampLocks.set(file, next);
   try {
