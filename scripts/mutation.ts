@@ -32,7 +32,8 @@ interface Job {
  */
 const FOLDERS: Record<string, Job[]> = {
   io: [
-    { mutate: ['lib/io/bmp.ts', 'lib/io/image.ts'], tests: 'io/image\\.test\\.ts$' },
+    { mutate: ['lib/io/bmp.ts'], tests: 'io/(bmp|image)\\.test\\.ts$' },
+    { mutate: ['lib/io/image.ts'], tests: 'io/image\\.test\\.ts$' },
     { mutate: ['lib/io/atomic.ts'], tests: 'io/(atomic|safetensors)\\.test\\.ts$' },
     { mutate: ['lib/io/safetensors.ts'], tests: 'io/safetensors\\.test\\.ts$' },
     { mutate: ['lib/io/tensor_record.ts'], tests: 'io/(safetensors|torch_checkpoint)\\.test\\.ts$' },
@@ -63,9 +64,14 @@ for (const name of folders) {
   const jobs = FOLDERS[name];
   if (!jobs) throw new Error(`unknown folder ${name}; known: ${Object.keys(FOLDERS).join(', ')}`);
   const t0 = Date.now();
+  // Files mutated in earlier runs (`--files`) keep their results; the files of this run replace theirs.
+  const thisRun = new Set(jobs.flatMap((j) => j.mutate).filter((f) => !onlyFiles || onlyFiles.includes(f)));
+  const prev = previous.folders[name] ?? {};
   const counts: Record<string, number> = {};
-  const perFile: Record<string, { killed: number; survived: number; tests: string }> = {};
-  const survivors: { file: string; line: number; mutator: string; replacement?: string }[] = [];
+  const perFile: Record<string, { killed: number; survived: number; tests: string; counts?: Record<string, number> }> = Object.fromEntries(
+    Object.entries((prev.files ?? {}) as Record<string, { killed: number; survived: number; tests: string; counts?: Record<string, number> }>).filter(([f]) => !thisRun.has(f)));
+  for (const f of Object.values(perFile)) for (const [k, v] of Object.entries(f.counts ?? {})) counts[k] = (counts[k] ?? 0) + v;
+  const survivors: { file: string; line: number; mutator: string; replacement?: string }[] = ((prev.survivors ?? []) as { file: string; line: number; mutator: string }[]).filter((m) => !thisRun.has(m.file));
   for (const job of jobs) {
     const mutate = onlyFiles ? job.mutate.filter((f) => onlyFiles.includes(f)) : job.mutate;
     if (mutate.length === 0) continue;
@@ -87,9 +93,10 @@ for (const name of folders) {
     await stryker.runMutationTest();
     const json = JSON.parse(fs.readFileSync(report, 'utf8')) as { files: Record<string, { mutants: MutantJson[] }> };
     for (const [file, f] of Object.entries(json.files)) {
-      const pf = (perFile[file] = { killed: 0, survived: 0, tests: `test/${job.tests}` });
+      const pf = (perFile[file] = { killed: 0, survived: 0, tests: `test/${job.tests}`, counts: {} as Record<string, number> });
       for (const m of f.mutants) {
         counts[m.status] = (counts[m.status] ?? 0) + 1;
+        pf.counts[m.status] = (pf.counts[m.status] ?? 0) + 1;
         if (m.status === 'Killed' || m.status === 'Timeout') pf.killed++;
         if (m.status === 'Survived' || m.status === 'NoCoverage') {
           pf.survived++;
@@ -102,7 +109,7 @@ for (const name of folders) {
   write(name, { counts, perFile, survivors, minutes: (Date.now() - t0) / 60000, partial: false });
 }
 
-function write(name: string, r: { counts: Record<string, number>; perFile: Record<string, { killed: number; survived: number; tests: string }>; survivors: unknown[]; minutes: number; partial: boolean }): void {
+function write(name: string, r: { counts: Record<string, number>; perFile: Record<string, { killed: number; survived: number; tests: string; counts?: Record<string, number> }>; survivors: unknown[]; minutes: number; partial: boolean }): void {
   const killed = (r.counts.Killed ?? 0) + (r.counts.Timeout ?? 0);
   const valid = killed + (r.counts.Survived ?? 0) + (r.counts.NoCoverage ?? 0);
   previous.folders[name] = {
