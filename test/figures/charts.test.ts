@@ -1,6 +1,5 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as tf from '@tensorflow/tfjs-core';
 import { barChart, differenceHistogramChart, encoderScalars, histogramChart, layerScalarsChart, lineChart, metricPanelsChart } from '../../lib/figures/charts.js';
 import { classicEncoder } from '../../lib/unrolling/classic.js';
 import { useBackend } from '../helpers/fixture.js';
