@@ -111,8 +111,13 @@ let pending: Promise<BackendInfo> | null = null;
  * Picks and activates the backend (once; later calls return the same answer unless `force`).
  * @param opts.backend force one backend (default: `$AUIF_BACKEND`, else the first that loads)
  * @param opts.quiet do not log the choice to stderr
+ * @param opts.force choose again even if a backend is already active
  */
-export async function initBackend(opts: { backend?: BackendName; quiet?: boolean; force?: boolean } = {}): Promise<BackendInfo> {
+export async function initBackend(opts: {
+  backend?: BackendName; quiet?: boolean; force?: boolean;
+  /** Loads and activates one backend, returning tfjs's name for it (default: the real loaders). For tests. */
+  loader?: (name: BackendName) => Promise<string>;
+} = {}): Promise<BackendInfo> {
   if (!opts.force) {
     if (current && (!opts.backend || opts.backend === current.name)) return current;
     if (pending && !opts.backend) return pending;
@@ -123,7 +128,7 @@ export async function initBackend(opts: { backend?: BackendName; quiet?: boolean
     const order = wanted ? [wanted] : BACKEND_ORDER;
     for (const name of order) {
       try {
-        const tfName = await activate(name);
+        const tfName = await (opts.loader ?? activate)(name);
         current = { name, tfName, skipped };
         if (!opts.quiet && !process.env.AUIF_QUIET) {
           const why = skipped.length ? ` (skipped: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : '';

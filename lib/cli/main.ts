@@ -14,7 +14,7 @@ ${FUSE_USAGE.replace(/^usage:\n/, '')}
 ${TRAIN_USAGE.replace(/^usage:\n/, '')}
 ${EVAL_USAGE.replace(/^usage:\n/, '')}
 
-environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>, AUIF_REFERENCE_DIR=<../shared/reference>`;
+environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>, AUIF_UPSTREAM_URL=<mirror prefix>, AUIF_REFERENCE_DIR=<reference folder>`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand, methods: methodsCommand, train: trainCommand, eval: evalCommand };
 

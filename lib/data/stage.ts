@@ -6,7 +6,9 @@
  * 1. `$AUIF_DATA_DIR` (DIDFuse: `$AUIF_DIDFUSE_DIR`, Bayesian fusion: `$AUIF_BAYESFUSION_DIR`): a
  *    directory laid out like the upstream repo;
  * 2. `../shared/upstream/auif` (`../shared/upstream/didfuse`) beside the checkout;
- * 3. the upstream raw URLs, AUIF pinned to commit 8f54650ffbc0a9e655a0d4c6098751bedc319803, DIDFuse to 5f287300dce7cbc90b9e08e6872455af6baa279f.
+ * 3. the upstream raw URLs, AUIF pinned to commit 8f54650ffbc0a9e655a0d4c6098751bedc319803, DIDFuse to 5f287300dce7cbc90b9e08e6872455af6baa279f
+ *    (`$AUIF_UPSTREAM_URL` replaces the host `https://raw.githubusercontent.com`: a mirror laid out
+ *    as `<prefix>/<owner>/<repo>/<commit>/<path>`; `AUIF_NO_SHARED=1` skips source 2).
  * Each file is tried against each source in turn: a source that lacks the file, or whose copy
  * fails the sha256 check, is passed over with its reason recorded, and when every source fails a
  * {@link StagingError} names all of them and why.
@@ -52,6 +54,8 @@ import {
 } from './manifest.js';
 import { DownloadError, download, partialPath, sha256File } from './download.js';
 import { createProgress, type Progress } from '../util/progress.js';
+import { sharedDisabled } from './reference.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 export type { GroupName, Manifest, ManifestEntry, Repo } from './manifest.js';
 export { GROUPS, GROUP_NAMES } from './manifest.js';
@@ -155,17 +159,45 @@ export function stagedPath(upstreamRel: string, repo: Repo = 'auif', root: strin
 
 const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR', bayesfusion: 'AUIF_BAYESFUSION_DIR' };
 
+/** The public raw-file host that `$AUIF_UPSTREAM_URL` replaces. */
+export const RAW_HOST = 'https://raw.githubusercontent.com';
+
+/**
+ * Base URL (ending in `/`) of one repository's files at its pinned commit:
+ * `<prefix>/<owner>/<repo>/<commit>/`, with prefix `$AUIF_UPSTREAM_URL` when set (a mirror laid
+ * out like the raw-file host, e.g. `http://127.0.0.1:8080/mirror`), else {@link RAW_HOST}.
+ */
+export function upstreamBaseUrl(repo: Repo = 'auif'): string {
+  const env = process.env.AUIF_UPSTREAM_URL;
+  if (!env) return UPSTREAM[repo].rawBase;
+  let prefix: URL;
+  try {
+    prefix = new URL(env);
+  } catch {
+    throw new StagingError(`AUIF_UPSTREAM_URL is not a URL: ${JSON.stringify(env)} (expected e.g. http://127.0.0.1:8080, laid out as <prefix>/<owner>/<repo>/<commit>/<path>)`);
+  }
+  if (prefix.protocol !== 'http:' && prefix.protocol !== 'https:') {
+    throw new StagingError(`AUIF_UPSTREAM_URL must be an http(s) URL, got ${JSON.stringify(env)}`);
+  }
+  return `${env.replace(/\/+$/, '')}/${UPSTREAM[repo].repo}/${UPSTREAM[repo].commit}/`;
+}
+
 /**
  * The sources of one repository, in the order they are tried: `$AUIF_DATA_DIR` (DIDFuse:
- * `$AUIF_DIDFUSE_DIR`), `../shared/upstream/<repo>` beside the checkout, the raw URL.
+ * `$AUIF_DIDFUSE_DIR`), `../shared/upstream/<repo>` beside the checkout (not with
+ * `AUIF_NO_SHARED=1`), the raw URL at the pinned commit ({@link upstreamBaseUrl}:
+ * `$AUIF_UPSTREAM_URL` replaces the public host).
  */
 export function stagingSources(repo: Repo = 'auif'): Source[] {
   const env = ENV_DIR[repo];
   const envDir = process.env[env];
+  const base = upstreamBaseUrl(repo);
   return [
     { kind: 'dir', name: `$${env}`, location: envDir ? path.resolve(envDir) : undefined },
-    { kind: 'dir', name: `../shared/upstream/${repo}`, location: path.resolve(packageRoot, '..', 'shared', 'upstream', repo) },
-    { kind: 'url', name: UPSTREAM[repo].rawBase, location: UPSTREAM[repo].rawBase },
+    sharedDisabled()
+      ? { kind: 'dir', name: `../shared/upstream/${repo} (off: AUIF_NO_SHARED)`, location: undefined }
+      : { kind: 'dir', name: `../shared/upstream/${repo}`, location: path.resolve(packageRoot, '..', 'shared', 'upstream', repo) },
+    { kind: 'url', name: base, location: base },
   ];
 }
 
@@ -212,9 +244,7 @@ async function updateStamp(root: string, group: GroupName, set: Record<string, S
     for (const k of Object.keys(stamp.files).sort()) sorted[k] = stamp.files[k];
     stamp.files = sorted;
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    await fsp.writeFile(tmp, `${JSON.stringify(stamp, null, 1)}\n`);
-    await fsp.rename(tmp, file);
+    await writeFileAtomic(file, Buffer.from(`${JSON.stringify(stamp, null, 1)}\n`));
   });
   stampLocks.set(file, next);
   try {
@@ -401,7 +431,8 @@ function fixHint(repo: Repo): string {
   return (
     `To fix, do one of: set ${ENV_DIR[repo]} to a copy of https://github.com/${u.repo}` +
     ` at commit ${u.commit}; put that repository beside the checkout as ` +
-    `../shared/upstream/${repo}; or give this machine network access to ${host}. ` +
+    `../shared/upstream/${repo}; give this machine network access to ${host}; or set AUIF_UPSTREAM_URL ` +
+    'to a mirror laid out as <prefix>/<owner>/<repo>/<commit>/<path>. ' +
     'Then run `npm run data` (`npm run data -- --check` verifies what is staged).'
   );
 }

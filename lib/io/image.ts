@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { decodeBmp } from './bmp.js';
+import { writeFileAtomic as atomicWrite } from './atomic.js';
 
 /** A grey image, row-major, values in [0, 1] (float32), `data.length === width * height`. */
 export interface GreyImage { width: number; height: number; data: Float32Array }
@@ -99,14 +100,11 @@ export function unitToU8(x: Float32Array): Uint8Array {
   return out;
 }
 
-/** Writes `bytes` to `file` atomically: a temporary sibling first, then rename. */
+/** Writes `bytes` to `file` atomically (lib/io/atomic.ts: temporary sibling, fsync, rename). */
 export async function writeFileAtomic(file: string, bytes: Uint8Array | Buffer): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    await fs.promises.writeFile(tmp, bytes);
-    await fs.promises.rename(tmp, file);
+    await atomicWrite(file, bytes);
   } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
     throw new ImageError(`cannot write ${file}: ${(e as Error).message}`, file);
   }
 }

@@ -19,6 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic as atomicWrite } from './atomic.js';
 
 import {
   CheckpointError, DTYPES, type DType, type NamedTensor, type StateDict,
@@ -211,7 +212,7 @@ export function encodeSafetensors(tensors: StateDict, metadata?: Record<string, 
 
 /**
  * Writes tensors to a safetensors file atomically: the image from {@link encodeSafetensors} is
- * written to `<path>.tmp-<pid>`, fsync'ed, then renamed over `path` (and the directory fsync'ed
+ * written to a temporary sibling, fsync'ed, then renamed over `path` (lib/io/atomic.ts; the directory fsync'ed
  * where the platform allows). A failure never leaves a partial file under `path`; the
  * temporary file is removed on error.
  *
@@ -222,29 +223,11 @@ export async function writeSafetensors(filePath: string, tensors: StateDict, met
   await writeFileAtomic(filePath, image);
 }
 
-/** Writes `bytes` to `filePath` via a temporary file + fsync + rename. */
+/** Writes `bytes` to `filePath` atomically (lib/io/atomic.ts); errors become CheckpointErrors naming the file. */
 async function writeFileAtomic(filePath: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${filePath}.tmp-${process.pid}`;
-  let handle: fs.promises.FileHandle | undefined;
   try {
-    handle = await fs.promises.open(tmp, 'w');
-    let written = 0;
-    while (written < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-      written += bytesWritten;
-    }
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.promises.rename(tmp, filePath);
+    await atomicWrite(filePath, bytes);
   } catch (e) {
-    if (handle !== undefined) await handle.close().catch(() => undefined);
-    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
     throw new CheckpointError(`write failed: ${(e as Error).message}`, filePath, undefined, { cause: e });
   }
-  // Persist the rename itself; directories cannot be opened for fsync on every platform.
-  try {
-    const dir = await fs.promises.open(path.dirname(filePath), 'r');
-    try { await dir.sync(); } finally { await dir.close(); }
-  } catch { /* best effort */ }
 }

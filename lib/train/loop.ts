@@ -36,7 +36,7 @@ import { initParams } from './init.js';
 import { PARAM_GROUPS } from './parameters.js';
 import { Rng } from './rng.js';
 import { multiStepLr } from './schedule.js';
-import { CHECKPOINT_FILE, WEIGHTS_FILE, loadCheckpoint, saveCheckpoint, type TrainState } from './state.js';
+import { CHECKPOINT_FILE, COMMIT_FILE, WEIGHTS_FILE, loadCheckpoint, recoverRun, saveCheckpoint, type TrainState } from './state.js';
 import { optimizationStep } from './step.js';
 
 // The log records live in io/ (a file format both this loop and the figures read).
@@ -245,6 +245,7 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
   let state: TrainState;
   const ckptFile = cfg.outDir ? path.join(cfg.outDir, CHECKPOINT_FILE) : undefined;
   if (cfg.resume) {
+    if (cfg.outDir && fs.existsSync(cfg.outDir)) await recoverRun(cfg.outDir); // finish or undo an interrupted save
     if (!ckptFile || !fs.existsSync(ckptFile)) throw new TrainConfigError(`train config: 'resume' is set but there is no ${CHECKPOINT_FILE} in ${cfg.outDir}`, 'resume');
     state = loadCheckpoint(ckptFile);
     cfg = resumedConfig(config, state.config);
@@ -254,7 +255,7 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
     if (cfg.outDir && fs.existsSync(cfg.outDir) && !fs.statSync(cfg.outDir).isDirectory()) {
       throw new TrainConfigError(`train config: 'outDir' ${cfg.outDir} is a file, not a folder`, 'outDir');
     }
-    const earlier = cfg.outDir ? [CHECKPOINT_FILE, WEIGHTS_FILE, LOG_FILE].filter((f) => fs.existsSync(path.join(cfg.outDir!, f))) : [];
+    const earlier = cfg.outDir ? [CHECKPOINT_FILE, COMMIT_FILE, WEIGHTS_FILE, LOG_FILE].filter((f) => fs.existsSync(path.join(cfg.outDir!, f))) : [];
     if (earlier.length && !cfg.force) {
       throw new TrainConfigError(`train config: ${cfg.outDir} already holds a run (${earlier.join(', ')}); pass resume: true (--resume) to continue it, force: true (--force) to start afresh there, or choose another outDir`, 'outDir');
     }

@@ -1,6 +1,7 @@
 /**
- * A training checkpoint: everything a run needs to continue bit for bit, in one safetensors file
- * written atomically (temporary file, fsync, rename):
+ * A training checkpoint: everything a run needs to continue bit for bit, in one safetensors file,
+ * saved together with the weights as one atomic unit ({@link saveCheckpoint}: both written under
+ * temporary names, committed by the single rename of `commit.json`):
  *
  * | tensors | what |
  * |---|---|
@@ -12,9 +13,11 @@
  * and `__metadata__`: `format`, `epoch` (epochs completed), `stepInEpoch` (batches of the next
  * epoch already done), `iteration` (steps done), `config` (the run's {@link TrainConfig}, JSON).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import { encodeSafetensors, readSafetensors } from '../io/safetensors.js';
+import { removeStaleTemps, syncDir, writeFileAtomic } from '../io/atomic.js';
 import { CheckpointError, type StateDict } from '../io/tensor_record.js';
 import { expectedKeys } from '../model/params.js';
 import type { AdamParamState } from './adam.js';
@@ -71,14 +74,125 @@ export function encodeState(s: TrainState): { tensors: StateDict; metadata: Reco
   return { tensors, metadata };
 }
 
-/** Writes `dir/checkpoint.safetensors` (the full state) and `dir/weights.safetensors`, each atomically. */
+/** The commit record of a run folder: which checkpoint/weights pair is current (see {@link saveCheckpoint}). */
+export const COMMIT_FILE = 'commit.json';
+export const COMMIT_FORMAT = 'auif-ts/train-commit@1';
+/** Suffix of a pair written but not yet in place. */
+const NEXT = '.next';
+
+interface CommitRecord {
+  format: string;
+  epoch: number;
+  iteration: number;
+  /** sha256 of each file of the pair, by final name. */
+  files: Record<string, string>;
+}
+
+const sha256 = (b: Uint8Array): string => crypto.createHash('sha256').update(b).digest('hex');
+
+async function fileSha(file: string): Promise<string | null> {
+  try {
+    return sha256(await fs.promises.readFile(file));
+  } catch {
+    return null;
+  }
+}
+
+async function readCommit(dir: string): Promise<CommitRecord | null> {
+  const file = path.join(dir, COMMIT_FILE);
+  let text: string;
+  try {
+    text = await fs.promises.readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let c: CommitRecord;
+  try {
+    c = JSON.parse(text) as CommitRecord;
+  } catch (e) {
+    throw new CheckpointError(`not JSON: ${(e as Error).message}`, file);
+  }
+  if (c?.format !== COMMIT_FORMAT || typeof c.files !== 'object' || c.files === null) {
+    throw new CheckpointError(`not a run commit record (format ${JSON.stringify(c?.format)}, expected '${COMMIT_FORMAT}')`, file);
+  }
+  return c;
+}
+
+/**
+ * Brings a run folder to its last committed state after an interrupted {@link saveCheckpoint}:
+ * files of the committed pair still under their `.next` name are moved into place (roll
+ * forward); a pair written but never committed is deleted (roll back), as are temporary files
+ * of dead processes. Afterwards `checkpoint.safetensors` and `weights.safetensors` are the pair
+ * `commit.json` names. A folder without `commit.json` (nothing committed yet, or a run of an
+ * older version) only loses its uncommitted files.
+ * @returns what was done, e.g. `['rolled forward weights.safetensors']`.
+ * @throws CheckpointError when a committed file is missing or differs from its recorded sha256.
+ */
+export async function recoverRun(dir: string): Promise<string[]> {
+  const done: string[] = [];
+  const commit = await readCommit(dir);
+  for (const name of [CHECKPOINT_FILE, WEIGHTS_FILE, COMMIT_FILE]) {
+    for (const n of await removeStaleTemps(path.join(dir, name))) done.push(`removed ${n}`);
+    for (const n of await removeStaleTemps(path.join(dir, name + NEXT))) done.push(`removed ${n}`);
+  }
+  for (const name of [CHECKPOINT_FILE, WEIGHTS_FILE]) {
+    const final = path.join(dir, name), next = final + NEXT;
+    const want = commit?.files[name];
+    const nextSha = await fileSha(next);
+    if (want === undefined) {
+      if (nextSha !== null) { await fs.promises.rm(next, { force: true }); done.push(`rolled back ${name}${NEXT}`); }
+      continue;
+    }
+    if (nextSha === want) {
+      await fs.promises.rename(next, final);
+      done.push(`rolled forward ${name}`);
+      continue;
+    }
+    if (nextSha !== null) { await fs.promises.rm(next, { force: true }); done.push(`rolled back ${name}${NEXT}`); }
+    const have = await fileSha(final);
+    if (have !== want) {
+      throw new CheckpointError(`${have === null ? 'missing' : 'differs from'} the pair committed in ${COMMIT_FILE} (epoch ${commit!.epoch}, iteration ${commit!.iteration}): sha256 ${have ?? '—'}, recorded ${want}`, final);
+    }
+  }
+  if (done.length) await syncDir(dir);
+  return done;
+}
+
+/**
+ * Saves the full state (`dir/checkpoint.safetensors`) and the weights (`dir/weights.safetensors`)
+ * as one atomic unit. Both files are first written completely (each atomically) under a `.next`
+ * name; then `dir/commit.json` — the epoch, the iteration and the sha256 of both — replaces the
+ * previous one with a single rename: that rename is the commit; then both `.next` files are
+ * renamed into place. A crash before the commit leaves the previous pair in force; after it, the
+ * new one: {@link recoverRun} (run by the next save and by `train({ resume })`) completes or
+ * undoes whatever was interrupted, so the weights never belong to another epoch than the
+ * checkpoint beside them.
+ */
 export async function saveCheckpoint(dir: string, s: TrainState): Promise<void> {
   await fs.promises.mkdir(dir, { recursive: true });
+  await recoverRun(dir);
   const { tensors, metadata } = encodeState(s);
-  await writeSafetensors(path.join(dir, CHECKPOINT_FILE), tensors, metadata);
-  await writeSafetensors(path.join(dir, WEIGHTS_FILE), weightsOnly(s.weights), {
-    format: 'auif-ts/weights@1', epoch: String(s.epoch), iteration: String(s.iteration), made_by: 'auif-ts train',
-  });
+  const pair: [string, Uint8Array][] = [
+    [CHECKPOINT_FILE, encodeSafetensors(tensors, metadata, path.join(dir, CHECKPOINT_FILE))],
+    [WEIGHTS_FILE, encodeSafetensors(weightsOnly(s.weights), {
+      format: 'auif-ts/weights@1', epoch: String(s.epoch), iteration: String(s.iteration), made_by: 'auif-ts train',
+    }, path.join(dir, WEIGHTS_FILE))],
+  ];
+  const write = async (file: string, bytes: Uint8Array) => {
+    try {
+      await writeFileAtomic(file, bytes);
+    } catch (e) {
+      throw new CheckpointError(`write failed: ${(e as Error).message}`, file, undefined, { cause: e });
+    }
+  };
+  for (const [name, bytes] of pair) await write(path.join(dir, name + NEXT), bytes);
+  const commit: CommitRecord = {
+    format: COMMIT_FORMAT, epoch: s.epoch, iteration: s.iteration,
+    files: Object.fromEntries(pair.map(([name, bytes]) => [name, sha256(bytes)])),
+  };
+  await write(path.join(dir, COMMIT_FILE), new TextEncoder().encode(`${JSON.stringify(commit, null, 1)}\n`));
+  for (const [name] of pair) await fs.promises.rename(path.join(dir, name + NEXT), path.join(dir, name));
+  await syncDir(dir);
 }
 
 function metaInt(meta: Record<string, string>, key: string, file: string): number {

@@ -8,7 +8,8 @@ import { parsePairList } from '../../lib/cli/eval.js';
 import { encodeGreyPng, readGrey8, type Grey8Image } from '../../lib/io/image.js';
 import { computeAll, METRIC_NAMES } from '../../lib/metrics/index.js';
 import { datasetPairs } from '../../lib/data/datasets.js';
-import { upstreamGroup } from '../helpers/upstream.js';
+import { skipLoudly, upstreamGroup } from '../helpers/upstream.js';
+import { findReferenceFile } from '../../lib/data/reference.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-eval-'));
 const t = suite('cli/eval');
@@ -154,6 +155,39 @@ t('--dataset: a fused image of the wrong size names the files and sizes', async 
 t("--fused authors on NIR (no published outputs) is a clear error", async () => {
   assert.is(await main(['eval', '--dataset', 'nir', '--fused', 'authors']), 1);
   assert.match(errors.join('\n'), /no fused images for RGB-NIR.*'authors' works for tno, flir/);
+});
+
+t("eval --dataset tno --fused authors --convention printed --json: the paper's AUIF TNO row reproduced, and every per-pair SD/SF/VIF equal to the Octave reference", async () => {
+  if (!(await upstreamGroup('tno')) || !(await upstreamGroup('results-tno'))) return;
+  const csv = findReferenceFile('metrics_octave_authors_outputs.csv');
+  if (!csv) return skipLoudly('Octave reference', 'metrics_octave_authors_outputs.csv not found');
+  assert.is(await main(['eval', '--dataset', 'tno', '--fused', 'authors', '--convention', 'printed', '--json']), 0, errors.join('\n'));
+  const doc = JSON.parse(logs.join('\n'));
+  assert.is(doc.convention, 'printed');
+  assert.is(doc.perPair.length, 40);
+  // Per pair, against GNU Octave running the public code (column-wise SD, zero-border SF, Han's VIFF).
+  const octave = new Map<string, number>();
+  for (const line of fs.readFileSync(csv, 'utf8').trim().split('\n').slice(1)) {
+    const [ds, method, pair, metric, value] = line.split(',');
+    if (ds === 'TNO' && method === 'AUIF') octave.set(`${pair} ${metric}`, Number(value));
+  }
+  for (const p of doc.perPair as { index: number; values: Record<string, number> }[]) {
+    for (const [ours, theirs, tol] of [['SD', 'SD_colwise', 2e-9], ['SF', 'SF_zeroborder', 2e-9], ['VIF', 'VIFF', 5e-5], ['EN', 'Entropy', 2e-9], ['AG', 'Avg_gradient', 2e-9]] as const) {
+      const want = octave.get(`${p.index} ${theirs}`)!;
+      assert.ok(Math.abs(p.values[ours] - want) / want <= tol, `pair ${p.index} ${ours}: ${p.values[ours]} vs Octave ${want}`);
+    }
+  }
+  // The paper's row beside the means: all six printed AUIF TNO values reproduced at their precision.
+  const rows = doc.paper_comparison.rows as { metric: string; printed: string; ours: number; matchesPrinted: boolean }[];
+  assert.equal(rows.map((r) => r.metric), ['EN', 'SD', 'SF', 'VIF', 'AG', 'SCD']);
+  assert.equal(rows.map((r) => r.printed), ['6.96', '39.27', '13.14', '0.66', '4.32', '1.87']);
+  for (const r of rows) assert.ok(r.matchesPrinted, `${r.metric}: ${r.ours} does not round to ${r.printed}`);
+  // The same means under the paper convention do not reproduce SD and SF (the point of 'printed').
+  logs = [];
+  assert.is(await main(['eval', '--dataset', 'tno', '--fused', 'authors', '--pairs', '1-5', '--json']), 0, errors.join('\n'));
+  const paper = JSON.parse(logs.join('\n'));
+  assert.is(paper.convention, 'paper');
+  assert.ok(paper.perPair[0].values.SD > doc.perPair[0].values.SD * 1.01, 'column-wise SD is below the standard SD');
 });
 
 t.run();

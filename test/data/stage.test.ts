@@ -128,8 +128,11 @@ Layout('stagedPath defaults to $AUIF_HOME, else the package root', () => {
 
 Layout('stagingSources: $AUIF_DATA_DIR, ../shared/upstream, pinned URL (didfuse: its own)', () => {
   const old = process.env.AUIF_DATA_DIR;
+  const others = { AUIF_NO_SHARED: process.env.AUIF_NO_SHARED, AUIF_UPSTREAM_URL: process.env.AUIF_UPSTREAM_URL };
   try {
     delete process.env.AUIF_DATA_DIR;
+    delete process.env.AUIF_NO_SHARED;
+    delete process.env.AUIF_UPSTREAM_URL;
     const s = stagingSources();
     assert.equal(s.map((x) => x.kind), ['dir', 'dir', 'url']);
     assert.is(s[0].name, '$AUIF_DATA_DIR');
@@ -143,6 +146,7 @@ Layout('stagingSources: $AUIF_DATA_DIR, ../shared/upstream, pinned URL (didfuse:
     assert.is(d[1].location, path.resolve(packageRoot, '../shared/upstream/didfuse'));
     assert.match(d[2].location!, /^https:\/\/raw\.githubusercontent\.com\/Zhaozixiang1228\/IVIF-DIDFuse\//);
   } finally {
+    for (const [k, v] of Object.entries(others)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
     if (old === undefined) delete process.env.AUIF_DATA_DIR;
     else process.env.AUIF_DATA_DIR = old;
   }
@@ -375,13 +379,17 @@ Real('list 40+40 TNO, 40+40 FLIR, 52+52 NIR, 360 train, 3 models, 40+40 results'
   assert.ok(auif.files.every((e) => grouped.some((g) => e.path.startsWith(g.prefix))), 'every AUIF file is in a group');
 });
 
-Real("staging 'models' from ../shared/upstream/auif works and verifies", async () => {
-  const shared = stagingSources('auif')[1];
-  if (!fs.existsSync(shared.location!)) {
-    skipLoudly("staging 'models' from ../shared", `${shared.location} not found`);
-    return;
-  }
+Real("staging 'models' from ../shared/upstream/auif (or, without it, a copy laid out the same way) works and verifies", async () => {
+  let shared = stagingSources('auif')[1];
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-stage-real-'));
+  if (!shared.location || !fs.existsSync(shared.location)) {
+    // A clone with nothing beside it: the same directory source, made from this checkout's staged models.
+    if (!(await upstreamGroup('models'))) return;
+    const copy = path.join(root, 'upstream-copy');
+    fs.mkdirSync(path.join(copy, 'Models'), { recursive: true });
+    for (const f of ['TCSVT_Encoder_Base.model', 'TCSVT_Encoder_Detail.model', 'TCSVT_Decoder.model']) fs.copyFileSync(stagedPath(`Models/${f}`), path.join(copy, 'Models', f));
+    shared = { kind: 'dir', name: '../shared/upstream/auif', location: copy };
+  }
   try {
     const r = await ensureStaged('models', { root, sources: [shared], quiet: true });
     assert.equal(r, [{ group: 'models', source: '../shared/upstream/auif', files: 3 }]);

@@ -1,6 +1,5 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as tf from '@tensorflow/tfjs-core';
 import { barChart, differenceHistogramChart, encoderScalars, histogramChart, layerScalarsChart, lineChart, metricPanelsChart } from '../../lib/figures/charts.js';
 import { classicEncoder } from '../../lib/unrolling/classic.js';
 import { useBackend } from '../helpers/fixture.js';
@@ -38,7 +37,10 @@ t('encoderScalars reads η, θ, PReLU slope and the BN affine map per layer; lay
   const f = layerScalarsChart([{ name: 'base', scalars: s }, { name: 'detail', scalars: s }]);
   assert.is(f.data.length, 4);
   assert.equal(f.data.map((d) => d.yaxis), ['y', 'y2', 'y', 'y2']);
-  tf.dispose(tf.tensor1d([0])); // backend in use
+  // the panels plot the scalars themselves: η on y, θ on y2, per layer
+  const ys = f.data.map((d) => Array.from((d as { y: ArrayLike<number> }).y, Number));
+  assert.equal(ys[0], s.eta.map(Number));
+  assert.equal(ys[1], s.theta.map(Number));
 });
 
 t('metricPanelsChart: a panel (own y axis) per metric, one bar trace per series in each, one legend', () => {

@@ -1,32 +1,39 @@
 /**
  * Test access to the upstream data (datasets, checkpoints, authors' outputs) and to the
- * PyTorch reference fixtures in ../shared/reference.
+ * reference fixtures (`datasets/reference/`, see lib/data/reference.ts).
  *
  * Tests never read ../shared/upstream directly: they go through the project's staging
  * mechanism (lib/data/stage.ts). Where no source is reachable, `upstreamFile()` returns null and
  * `upstreamGroup()` false, after printing the reason once, loudly, so a skipped test is never silent.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { StagingError, ensureStaged, stagedFile, type GroupName } from '../../lib/data/stage.js';
+import { findReferenceFile } from '../../lib/data/reference.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Folder of the PyTorch-made reference fixtures (../shared/reference or $AUIF_REFERENCE_DIR). */
+/**
+ * Folder of the reference fixtures (`datasets/reference/`, else `$AUIF_REFERENCE_DIR` or
+ * `../shared/reference`: lib/data/reference.ts), or null when none holds `auif_fixture.safetensors`.
+ */
 export function referenceDir(): string | null {
-  const dir = process.env.AUIF_REFERENCE_DIR ?? path.resolve(projectRoot, '../shared/reference');
-  return fs.existsSync(path.join(dir, 'auif_fixture.safetensors')) ? dir : null;
+  const file = findReferenceFile('auif_fixture.safetensors');
+  return file ? path.dirname(file) : null;
 }
 
-const warned = new Set<string>();
-/** Prints a loud SKIP line (once per reason). */
+/**
+ * Prints a loud `!! SKIP what: why` line on stdout, every call. Called inside a test, it marks
+ * that test as skipped: scripts/test.mjs attributes each marker to the test that printed it
+ * (uvu reports tests in order), counts the test as skipped, not passed, and lists it with the
+ * reason; with `CI=true` or `AUIF_REQUIRE_DATA=1` any skip fails the run. Called at import time
+ * (outside any test) it marks a skipped part (e.g. one operator variant), listed the same way.
+ * A test that cannot run MUST call this (or a helper that does) before returning early.
+ */
 export function skipLoudly(what: string, reason: string): void {
-  const key = `${what}: ${reason}`;
-  if (warned.has(key)) return;
-  warned.add(key);
-  console.warn(`\n  !! SKIP ${what}: ${reason}`);
+  const why = reason.replace(/\s*\n\s*/g, ' ');
+  process.stdout.write(`\n  !! SKIP ${what}: ${why.length > 400 ? `${why.slice(0, 400)}…` : why}\n`);
 }
 
 

@@ -109,6 +109,41 @@ t('RGB PNG → PIL luminance; grey PNG round trip through writeGreyPng', async (
   assert.equal(fs.readdirSync(tmp).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
 });
 
+t('grey and grey+alpha PNGs read their grey plane as is (no luma of neighbouring bytes); RGB through luma; a "B…" file that is not BMP goes to sharp', async () => {
+  const w = 7, h = 3;
+  const grey = Buffer.from(Array.from({ length: w * h }, (_, i) => (i * 97 + (i % 2) * 200) & 255));
+  const f1 = path.join(tmp, 'grey1.png');
+  await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).png().toFile(f1);
+  assert.equal(Array.from((await readGrey8(f1)).data), Array.from(grey));
+  const ga = Buffer.alloc(w * h * 2);
+  for (let i = 0; i < w * h; i++) { ga[2 * i] = grey[i]; ga[2 * i + 1] = 255 - (i * 13 & 127); }
+  const f2 = path.join(tmp, 'grey-alpha.png');
+  await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).png().toFile(f2);
+  const back = await readGrey8(f2);
+  assert.equal([back.width, back.height], [w, h]);
+  assert.equal(Array.from(back.data), Array.from(grey));
+  const rgb = Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i * 53 + 7) & 255));
+  const f3 = path.join(tmp, 'rgb-contrast.png');
+  await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(f3);
+  assert.equal(Array.from((await readGrey8(f3)).data), Array.from({ length: w * h }, (_, i) => luma601(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2])));
+  const notBmp = path.join(tmp, 'B-not-bmp.png');
+  fs.writeFileSync(notBmp, Buffer.concat([Buffer.from('BX'), Buffer.alloc(60)]));
+  try { await readGrey8(notBmp); assert.unreachable(); } catch (e) { assert.instance(e, ImageError); assert.match((e as Error).message, /not a readable image/); }
+  const oneByte = path.join(tmp, 'one.bin');
+  fs.writeFileSync(oneByte, 'B');
+  try { await readGrey8(oneByte); assert.unreachable(); } catch (e) { assert.match((e as Error).message, /one\.bin: not a readable image/); }
+  try { await readGrey8(path.join(tmp, 'absent.png')); assert.unreachable(); } catch (e) { assert.match((e as Error).message, /cannot read image .*absent\.png: ENOENT/); }
+});
+
+t('unitToU8 at the clip points and u8ToUnit of every value', () => {
+  assert.equal(Array.from(unitToU8(Float32Array.of(-0.5, -0.001, 0, 1, 1.001, 7))), [0, 0, 0, 255, 255, 255]);
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  const x = u8ToUnit(all);
+  assert.is(x.length, 256);
+  assert.is(x[255], 1);
+  assert.equal(Array.from(unitToU8(x)), Array.from(all));
+});
+
 t('failed write leaves no file under the final name', async () => {
   const out = path.join(tmp, 'no-such-dir', 'F.png');
   await writeGreyPng(out, { width: 2, height: 2, data: new Float32Array(4) }).then(() => assert.unreachable(), (e: Error) => assert.instance(e, ImageError));

@@ -10,16 +10,16 @@ import * as assert from 'uvu/assert';
 
 import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from '../../lib/io/safetensors.js';
 import { CheckpointError, type NamedTensor, type StateDict, tensorBytes } from '../../lib/io/tensor_record.js';
-import { referenceDir, skipLoudly } from '../helpers/upstream.js';
+import { skipLoudly, upstreamGroup } from '../helpers/upstream.js';
+import { findReferenceFile } from '../../lib/data/reference.js';
+import { pretrainedStateDict } from '../../lib/model/checkpoint.js';
+import { digestMismatches, pretrainedDigests } from '../helpers/fixture.js';
 import { throwsCheckpoint, sameBytes } from '../helpers/checkpoint.js';
 
 function referenceFile(name: string): string | null {
-  const dir = referenceDir();
-  if (dir === null) {
-    skipLoudly('safetensors reference tests', 'no ../shared/reference (set AUIF_REFERENCE_DIR)');
-    return null;
-  }
-  return path.join(dir, name);
+  const file = findReferenceFile(name);
+  if (file === null) skipLoudly(`safetensors reference ${name}`, 'not found in datasets/reference (see lib/data/reference.ts)');
+  return file;
 }
 
 function tmpDir(): string {
@@ -40,12 +40,16 @@ function image(header: unknown, buffer: number[] | Uint8Array = [], rawHeader?: 
 // ---- the reference files -------------------------------------------------------------------------
 const Reference = suite('safetensors: reference files');
 
-Reference('auif_pretrained.safetensors parses: 186 tensors, prefixes, int64 num_batches_tracked = 960', () => {
-  const file = referenceFile('auif_pretrained.safetensors');
-  if (file === null) return;
-  const { tensors, metadata } = readSafetensors(file);
+Reference("the authors' weights written as safetensors read back: 186 tensors, prefixes, int64 num_batches_tracked = 960, every digest", async () => {
+  if (!(await upstreamGroup('models'))) return;
+  const digests = pretrainedDigests();
+  if (!digests) return skipLoudly('pretrained digests', 'datasets/reference/auif_pretrained.sha256.json not found');
+  const out = path.join(tmpDir(), 'auif_pretrained.safetensors');
+  await writeSafetensors(out, await pretrainedStateDict(), { source: 'Zhaozixiang1228/IVIF-AUIF-Net Models/*.model' });
+  const { tensors, metadata } = readSafetensors(out);
   assert.is(tensors.size, 186);
   assert.match(metadata.source, /IVIF-AUIF-Net/);
+  assert.equal(digestMismatches(tensors, digests), []);
   const keys = [...tensors.keys()];
   assert.is(keys[0], 'base.conv1.0.kernel');
   assert.is(keys.filter((k) => k.startsWith('base.')).length, 90);
@@ -71,13 +75,15 @@ Reference('auif_fixture.safetensors parses with the shapes of reference/README.m
   assert.ok(ir.every((v) => v >= 0 && v <= 1), 'eval.ir is an image in [0, 1]');
 });
 
-Reference('read → write → read reproduces both reference files byte for byte', async () => {
-  for (const name of ['auif_pretrained.safetensors', 'auif_fixture.safetensors']) {
+Reference('read → write → read reproduces every PyTorch-made reference file byte for byte', async () => {
+  // (torch_save/state_dict_expected.safetensors was written by the Python safetensors package, whose
+  // header order differs: it is read bit for bit in torch_checkpoint.test.ts, not re-encoded here.)
+  for (const name of ['auif_fixture.safetensors', 'didfuse_fixture.safetensors', 'densefuse_fixture.safetensors', 'deepfuse_fixture.safetensors']) {
     const file = referenceFile(name);
     if (file === null) return;
     const original = fs.readFileSync(file);
     const { tensors, metadata } = readSafetensors(file);
-    const out = path.join(tmpDir(), name);
+    const out = path.join(tmpDir(), path.basename(name));
     await writeSafetensors(out, tensors, metadata);
     assert.ok(sameBytes(fs.readFileSync(out), original), `${name}: rewritten file differs from the original`);
     const again = readSafetensors(out);

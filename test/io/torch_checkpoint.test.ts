@@ -1,6 +1,7 @@
 /**
  * PyTorch checkpoint reader (lib/io/torch_checkpoint.ts):
- *  (a) the authors' AUIF .model files (legacy format) equal the reference safetensors bit for bit;
+ *  (a) the authors' AUIF .model files (legacy format) equal the committed per-tensor digests bit for bit;
+ *  (a') the real torch.save files of datasets/reference/torch_save (PyTorch 1.13) bit for bit;
  *  (b) DIDFuse's {'weight': state_dict, 'epoch': n} files load;
  *  (c) zip checkpoints assembled here (fflate zipSync, hand-written protocol-2 data.pkl) round-trip,
  *      including strides, storage offsets, int64 and big-endian records;
@@ -19,7 +20,9 @@ import {
   decodeTorchCheckpoint, detectTorchCheckpointFormat, readTorchCheckpoint, readTorchObject,
 } from '../../lib/io/torch_checkpoint.js';
 import { CheckpointError, type NamedTensor, type StateDict, isNamedTensor, tensorBytes } from '../../lib/io/tensor_record.js';
-import { projectRoot, referenceDir, skipLoudly, upstreamFile } from '../helpers/upstream.js';
+import { projectRoot, skipLoudly, upstreamFile } from '../helpers/upstream.js';
+import { findReferenceFile } from '../../lib/data/reference.js';
+import { digestMismatches, pretrainedDigests } from '../helpers/fixture.js';
 import { throwsCheckpoint, sameBytes } from '../helpers/checkpoint.js';
 
 /** An upstream checkpoint ('auif/Models/…' or 'didfuse/Models/…'), staged; null with a loud SKIP when no source has it. */
@@ -101,10 +104,9 @@ const IDS = [-5n, 2n ** 62n, 7n];
 // ---- (a) the authors' AUIF checkpoints ---------------------------------------------------------
 const Auif = suite('torch checkpoint: AUIF .model files (legacy format)');
 
-Auif('base / detail / decoder equal auif_pretrained.safetensors bit for bit', async () => {
-  const refDir = referenceDir();
-  if (refDir === null) { skipLoudly('AUIF checkpoint comparison', 'no ../shared/reference'); return; }
-  const reference = readSafetensors(path.join(refDir, 'auif_pretrained.safetensors')).tensors;
+Auif("base / detail / decoder equal the authors' weights bit for bit (committed per-tensor sha256 of PyTorch's conversion)", async () => {
+  const digests = pretrainedDigests();
+  if (!digests) return skipLoudly('AUIF checkpoint comparison', 'datasets/reference/auif_pretrained.sha256.json not found');
   const loaded: StateDict = new Map();
   for (const [name, prefix] of [['TCSVT_Encoder_Base.model', 'base.'], ['TCSVT_Encoder_Detail.model', 'detail.'], ['TCSVT_Decoder.model', 'decoder.']]) {
     const file = await upstreamModelFile(`auif/Models/${name}`);
@@ -112,15 +114,68 @@ Auif('base / detail / decoder equal auif_pretrained.safetensors bit for bit', as
     assert.is(detectTorchCheckpointFormat(fs.readFileSync(file)), 'legacy');
     for (const [k, t] of readTorchCheckpoint(file)) loaded.set(prefix + k, t);
   }
-  assert.equal([...loaded.keys()], [...reference.keys()], 'same keys in the same order');
-  for (const [k, ref] of reference) {
-    const t = loaded.get(k)!;
-    assert.is(t.dtype, ref.dtype, `${k}: dtype`);
-    assert.equal(t.shape, ref.shape, `${k}: shape`);
-    assert.ok(sameBytes(tensorBytes(t), tensorBytes(ref)), `${k}: bytes differ`);
-  }
+  assert.equal(digestMismatches(loaded, digests), []);
   const nbt = loaded.get('base.conv1.0.rest.0.num_batches_tracked')!;
   assert.equal([nbt.dtype, nbt.shape, values(nbt)], ['int64', [], [960n]]);
+});
+
+// ---- (a') real torch.save files (PyTorch 1.13; datasets/reference/torch_save, see its README) -----
+const Real = suite('torch checkpoint: real torch.save files (zip, legacy, nested)');
+
+const torchSave = (name: string): string | null => {
+  const f = findReferenceFile(`torch_save/${name}`);
+  if (!f) skipLoudly(`torch_save/${name}`, 'not found in datasets/reference/torch_save');
+  return f;
+};
+
+for (const name of ['state_dict_zip.pth', 'state_dict_legacy.pth', 'nested_zip.pth']) {
+  Real(`${name}: every tensor bit for bit as state_dict_expected.safetensors (dtype, shape, bytes; bool as U8)`, () => {
+    const file = torchSave(name), exp = torchSave('state_dict_expected.safetensors');
+    if (!file || !exp) return;
+    assert.is(detectTorchCheckpointFormat(fs.readFileSync(file)), name.includes('legacy') ? 'legacy' : 'zip');
+    const expected = readSafetensors(exp).tensors;
+    const sd = readTorchCheckpoint(file);
+    assert.equal([...sd.keys()].sort(), [...expected.keys()].sort());
+    for (const [k, e] of expected) {
+      const t = sd.get(k)!;
+      assert.equal(t.shape, e.shape, `${k}: shape`);
+      if (k === 'mask') {
+        assert.is(t.dtype, 'bool');
+        assert.is(e.dtype, 'uint8');
+      } else {
+        assert.is(t.dtype, e.dtype, `${k}: dtype`);
+      }
+      assert.ok(sameBytes(tensorBytes(t), tensorBytes(e)), `${k}: bytes differ`);
+    }
+    // What the file holds, as the reference README lists it.
+    assert.equal(['float32', 'float64', 'float16', 'int32', 'int64', 'bool'].filter((d) => [...sd.values()].some((t) => t.dtype === d)),
+      ['float32', 'float64', 'float16', 'int32', 'int64', 'bool']);
+    assert.equal(sd.get('empty')!.shape, [0, 4]);
+    assert.equal(sd.get('view.shared_b')!.shape, [3, 2]);
+    assert.equal(sd.get('view.transposed')!.shape, [4, 6]);
+    assert.equal([...sd.values()].filter((t) => t.shape.length === 0).length >= 2, true, '0-d tensors (a scalar, num_batches_tracked)');
+  });
+}
+
+Real('nested_zip.pth: the whole object — {weight: state dict, epoch: 120, note: str}', () => {
+  const file = torchSave('nested_zip.pth');
+  if (!file) return;
+  const obj = readTorchObject(file) as Map<string, unknown>;
+  assert.instance(obj, Map);
+  assert.equal([...obj.keys()], ['weight', 'epoch', 'note']);
+  assert.is(Number(obj.get('epoch')), 120);
+  assert.is(obj.get('note'), 'made with torch.save for the zip-format reader');
+  assert.is((obj.get('weight') as Map<string, unknown>).size, readTorchCheckpoint(torchSave('state_dict_zip.pth')!).size);
+});
+
+Real('views of one storage: shared_b = shared_a[2:5, 1:3], transposed = shared_aᵀ, element for element', () => {
+  const file = torchSave('state_dict_zip.pth');
+  if (!file) return;
+  const sd = readTorchCheckpoint(file);
+  const a = sd.get('view.shared_a')!.data as Float32Array, b = sd.get('view.shared_b')!.data as Float32Array;
+  const tr = sd.get('view.transposed')!.data as Float32Array;
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) assert.is(b[i * 2 + j], a[(i + 2) * 4 + (j + 1)]);
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 6; j++) assert.is(tr[i * 6 + j], a[j * 4 + i]);
 });
 
 // ---- (b) DIDFuse ------------------------------------------------------------------------------
@@ -309,6 +364,7 @@ Errors('inconsistent size/stride/offset and non-state-dict top levels', () => {
 });
 
 Auif.run();
+Real.run();
 Didfuse.run();
 Zip.run();
 Fixtures.run();

@@ -11,7 +11,7 @@ import { unrolledStep } from '../../lib/unrolling/step.js';
 import { decoder } from '../../lib/model/decoder.js';
 import { fuse, fuseTensors } from '../../lib/model/auif.js';
 import { paramsFromStateDict, disposeParams, type AuifParams } from '../../lib/model/params.js';
-import { loadFixture, nhwc, maxAbsDiff, maxRelDiff, useBackend } from '../helpers/fixture.js';
+import { loadFixture, skipFixture, nhwc, maxAbsDiff, maxRelDiff, useBackend } from '../helpers/fixture.js';
 import { skipLoudly } from '../helpers/upstream.js';
 
 const nk = nativeKernels();
@@ -51,7 +51,7 @@ else {
   });
 
   t('one eval layer = unrolledStep (tfjs 5×5 form) within 1e-5 relative, every pretrained layer', async () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const { batchNormEvalCoefficients } = await import('../../lib/nn/batchnorm.js');
     tf.tidy(() => {
       const I = nhwc(fixture.fx, 'eval.vis');
@@ -72,7 +72,7 @@ else {
   });
 
   t('decoder = tfjs decoder within 1e-6; fused planes (sum, average) = fuseTensors within 1e-6', async () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const ir = nhwc(fixture.fx, 'eval.ir'), vis = nhwc(fixture.fx, 'eval.vis');
     const B = tf.randomUniform([1, 64, 80, 1], -1, 1, 'float32', 3) as tf.Tensor4D;
     const D = tf.randomUniform([1, 64, 80, 1], -0.2, 0.2, 'float32', 4) as tf.Tensor4D;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { paramsFromStateDict, disposeParams, type AuifParams } from '../../lib/model/params.js';
 import { decompose, fuseTensors, reconstruct, fuse, checkPair } from '../../lib/model/auif.js';
 import { ImageError } from '../../lib/io/image.js';
-import { loadFixture, nhwc, maxAbsDiff, TEST_BACKENDS, TEST_OPERATORS, useBackend } from '../helpers/fixture.js';
+import { loadFixture, skipFixture, nhwc, maxAbsDiff, TEST_BACKENDS, TEST_OPERATORS, useBackend } from '../helpers/fixture.js';
 
 const TOL = 1e-5;
 const fixture = loadFixture();
@@ -22,7 +22,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
 
   for (const src of ['ir', 'vis'] as const) {
     t(`B⁰…B¹⁰ and D⁰…D¹⁰ of ${src} within ${TOL}`, () => {
-      if (!fixture) return;
+      if (!fixture) return skipFixture();
       tf.tidy(() => {
         const I = nhwc(fixture.fx, `eval.${src}`);
         const { Bsteps, Dsteps } = decompose(I, params, { keepIntermediate: true, operator });
@@ -39,7 +39,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
       });
     });
     t(`reconstruction of ${src} within ${TOL}`, () => {
-      if (!fixture) return;
+      if (!fixture) return skipFixture();
       tf.tidy(() => {
         const e = maxAbsDiff(reconstruct(nhwc(fixture.fx, `eval.${src}`), params, opts), nhwc(fixture.fx, `eval.${src}.recon`));
         assert.ok(e <= TOL, `recon of ${src}: ${e.toExponential(3)}`);
@@ -49,7 +49,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
 
   for (const [mode, key] of [['sum', 'Sum'], ['average', 'Average'], ['l1', 'l1_norm']] as const) {
     t(`fused image, rule ${mode}, within ${TOL}`, () => {
-      if (!fixture) return;
+      if (!fixture) return skipFixture();
       tf.tidy(() => {
         const F = fuseTensors(nhwc(fixture.fx, 'eval.ir'), nhwc(fixture.fx, 'eval.vis'), params, mode, opts);
         const e = maxAbsDiff(F, nhwc(fixture.fx, `eval.fused.${key}`));
@@ -59,7 +59,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   }
 
   t(`upstream two-convolution form: fused images within ${TOL} too`, () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     tf.tidy(() => {
       for (const [mode, key] of [['sum', 'Sum'], ['l1', 'l1_norm']] as const) {
         const F = fuseTensors(nhwc(fixture.fx, 'eval.ir'), nhwc(fixture.fx, 'eval.vis'), params, mode, { operator: 'twoConv' });
@@ -70,7 +70,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('fuse() on GreyImages equals fuseTensors and leaks no tensor', async () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const toImg = (k: string) => ({ width: 80, height: 64, data: nhwc(fixture.fx, k).dataSync() as Float32Array });
     const ir = toImg('eval.ir'), vis = toImg('eval.vis');
     await fuse(ir, vis, params, 'sum', opts); // warm-up (kernel caches)

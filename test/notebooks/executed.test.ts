@@ -2,7 +2,8 @@
  * The notebooks ran: every notebooks/0*.ipynb has an executed copy in results/notebooks/ (written
  * by `npm run reproduce`) whose code is the current code, every code cell ran, there are
  * outputs and no error output, and the files the notebook declares in its metadata
- * (`metadata.auif.outputs`, paths from the repository root) were written by that run.
+ * (`metadata.auif.outputs`, paths from the repository root) exist with a content such a file must
+ * have (checked by content, not by mtime: a fresh checkout's committed files are always newer).
  *
  * Where nothing has been executed (no results/notebooks/), the tests are skipped, loudly.
  */
@@ -16,6 +17,48 @@ interface Cell { cell_type: string; source: string | string[]; execution_count?:
 interface Notebook { cells: Cell[]; metadata: { auif?: { outputs?: string[] } } }
 
 const t = suite('notebooks/executed');
+
+/** Why `bytes` is not a plausible `rel` (by extension), or null. */
+export function contentProblem(rel: string, bytes: Buffer): string | null {
+  const ext = path.extname(rel);
+  if (ext === '.png') {
+    if (!bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'not a PNG';
+    const w = bytes.readUInt32BE(16), h = bytes.readUInt32BE(20);
+    if (w < 8 || h < 8) return `a ${w}×${h} PNG`;
+    if (bytes.indexOf('IDAT') < 0 || bytes.indexOf('IEND') < 0) return 'PNG without image data or end';
+    return null;
+  }
+  const s = bytes.toString('utf8');
+  if (ext === '.json') {
+    try { const v = JSON.parse(s); return v && typeof v === 'object' && Object.keys(v).length ? null : 'empty JSON'; } catch (e) { return `not JSON: ${(e as Error).message}`; }
+  }
+  if (ext === '.csv') {
+    const lines = s.trim().split('\n');
+    if (lines.length < 2) return 'a CSV without data rows';
+    const cols = lines[0].split(',').length;
+    return cols >= 2 && lines.every((l) => l.split(',').length >= cols) ? null : 'ragged CSV';
+  }
+  if (ext === '.md') return /^\|.*\|$/m.test(s) ? null : 'Markdown without a table';
+  if (ext === '.html') return /Plotly\.(newPlot|react)|plotly/i.test(s) && /"data"\s*:/.test(s) ? null : 'a chart page without a plotly figure';
+  return null;
+}
+
+t('contentProblem tells good files from bad ones', () => {
+  const png = Buffer.alloc(64);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(png);
+  png.writeUInt32BE(32, 16); png.writeUInt32BE(32, 20);
+  png.write('IDAT', 33); png.write('IEND', 50);
+  assert.is(contentProblem('a.png', png), null);
+  assert.is(contentProblem('a.png', Buffer.from('GIF89a')), 'not a PNG');
+  assert.is(contentProblem('a.json', Buffer.from('{"a":1}')), null);
+  assert.match(contentProblem('a.json', Buffer.from('{'))!, /not JSON/);
+  assert.is(contentProblem('a.json', Buffer.from('{}')), 'empty JSON');
+  assert.is(contentProblem('a.csv', Buffer.from('x,y\n1,2\n')), null);
+  assert.is(contentProblem('a.csv', Buffer.from('x,y\n')), 'a CSV without data rows');
+  assert.is(contentProblem('a.md', Buffer.from('# T\n| a |\n')), null);
+  assert.is(contentProblem('a.md', Buffer.from('# T\n')), 'Markdown without a table');
+  assert.is(contentProblem('a.html', Buffer.from('<script>Plotly.newPlot(d, {"data": []})</script>')), null);
+});
 const nbDir = path.join(projectRoot, 'notebooks');
 const outDir = path.join(projectRoot, 'results', 'notebooks');
 const notebooks = fs.readdirSync(nbDir).filter((f) => /^0.*\.ipynb$/.test(f)).sort();
@@ -61,15 +104,17 @@ if (!fs.existsSync(outDir) || fs.readdirSync(outDir).filter((f) => f.endsWith('.
         assert.not.ok(err, `${f}: code cell ${i + 1} has an error output: ${err?.ename}: ${err?.evalue}`);
       });
       assert.ok(cells.reduce((n, c) => n + (c.outputs?.length ?? 0), 0) > 0, `${f}: no outputs at all`);
-      // The declared outputs exist and were written during this execution.
-      const started = Math.min(...cells.map((c) => Date.parse(c.metadata?.execution?.['iopub.execute_input'] ?? '')).filter(Number.isFinite));
+      // The declared outputs: present, and their content is what such a file must hold (a PNG that
+      // decodes to a non-blank image, a chart page with its plotly figure, JSON that parses, a CSV with
+      // a header and rows, a Markdown table) — not an mtime, which a fresh checkout always passes.
       for (const declared of src.metadata.auif?.outputs ?? []) {
         const rel = resolveOutput(declared);
         const file = path.join(projectRoot, rel);
         assert.ok(fs.existsSync(file), `${f} should have written ${rel}`);
-        assert.ok(fs.statSync(file).size > 0, `${rel} is empty`);
-        if (Number.isFinite(started)) assert.ok(fs.statSync(file).mtimeMs >= started - 5000, `${rel} is older than the execution of ${f}`);
-        if (rel.endsWith('.png')) assert.equal([...fs.readFileSync(file).subarray(1, 4)], [0x50, 0x4e, 0x47], `${rel} is not a PNG`);
+        const bytes = fs.readFileSync(file);
+        assert.ok(bytes.length > 0, `${rel} is empty`);
+        const problem = contentProblem(rel, bytes);
+        assert.is(problem, null, `${rel}: ${problem}`);
       }
     });
   }

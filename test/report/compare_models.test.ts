@@ -1,6 +1,8 @@
 /**
  * compareModels: a weights file against itself gives identical means and zero deltas (on two
- * TNO pairs, also checked against evaluateDataset of the same fused images), input errors come
+ * TNO pairs, also checked against evaluateDataset of the same fused images); two different weight
+ * files (the authors' and the committed retrain) give the committed per-pair values and non-zero
+ * deltas of the committed sign; input errors come
  * before any work, and the Markdown / JSON renderers have the documented shape.
  */
 import { suite } from 'uvu';
@@ -17,7 +19,7 @@ import { initBackend } from '../../lib/backend/select.js';
 import { loadWeights, saveWeights } from '../../lib/model/checkpoint.js';
 import { disposeParams } from '../../lib/model/params.js';
 import { METRIC_NAMES, type MetricValues } from '../../lib/metrics/index.js';
-import { upstreamGroup } from '../helpers/upstream.js';
+import { projectRoot, upstreamGroup } from '../helpers/upstream.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-compare-models-'));
 const t = suite('report/compare_models');
@@ -78,6 +80,36 @@ t('a weights file compared with itself: equal means, zero deltas, per pair equal
   assert.equal(events, ['a fuse 1 1/2', 'a fuse 2 2/2', 'a score 1 1/2', 'a score 2 2/2', 'b fuse 1 1/2', 'b fuse 2 2/2', 'b score 1 1/2', 'b score 2 2/2']);
   const md = modelComparisonMarkdown(c);
   assert.match(md, /\| EN \| 6\.96 \| (\d+\.\d{4}) \| \1 \| \+0\.0000 \| \+0\.00 % \| = \|/);
+});
+
+t("two different weight files (the authors' vs the committed retrain): per pair as committed, non-zero deltas of the committed sign", async () => {
+  if (!(await upstreamGroup('tno')) || !(await upstreamGroup('models'))) return;
+  await initBackend({ quiet: true });
+  const retrained = path.join(projectRoot, 'models', 'auif_retrained.safetensors');
+  const committed = JSON.parse(fs.readFileSync(path.join(projectRoot, 'results', 'retrain-comparison', 'comparison.json'), 'utf8'));
+  const tno = committed.datasets.find((d: { dataset: string }) => d.dataset === 'tno');
+  const c = await compareModels({ a: { label: 'pretrained' }, b: { label: 'retrained', weights: retrained }, datasets: ['tno'], indices: { tno: [1, 2] } });
+  const d = c.datasets[0];
+  for (const [i, p] of d.perPair.entries()) {
+    const ref = tno.perPair.find((q: { index: number }) => q.index === p.index);
+    for (const k of METRIC_NAMES) {
+      for (const side of ['a', 'b'] as const) {
+        const want = ref[side][k] as number;
+        assert.ok(Math.abs(p[side][k] - want) <= 1e-6 * Math.abs(want), `pair ${p.index} ${side} ${k}: ${p[side][k]} vs committed ${want}`);
+      }
+    }
+    assert.is(p.index, [1, 2][i]);
+  }
+  const means = (side: 'a' | 'b', k: string) => (tno.perPair.filter((q: { index: number }) => q.index <= 2).reduce((s: number, q: Record<'a' | 'b', Record<string, number>>) => s + q[side][k], 0)) / 2;
+  for (const r of d.rows) {
+    assert.ok(r.delta !== 0, `${r.metric}: the two weight files give the same mean`);
+    assert.is(Math.sign(r.delta), Math.sign(means('b', r.metric) - means('a', r.metric)), r.metric);
+    assert.ok(Math.abs(r.delta - (r.b - r.a)) <= 1e-12 * Math.max(1, Math.abs(r.a)), r.metric);
+  }
+  // What models/README.md says of the retrain: lower SD, SF, AG and VIF, higher SSIM than the authors'.
+  const by = Object.fromEntries(d.rows.map((r) => [r.metric, r]));
+  for (const k of ['SD', 'SF', 'AG', 'VIF']) assert.ok(by[k].delta < 0 && by[k].better === 'a', k);
+  assert.ok(by.SSIM.delta > 0 && by.SSIM.better === 'b');
 });
 
 t('comparisonRows: delta, relative delta, which is better (RMSE and CE lower-is-better)', () => {

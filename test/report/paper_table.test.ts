@@ -13,7 +13,7 @@ import {
   parsePaperTables, PaperTableError,
 } from '../../lib/report/paper_table.js';
 import { evaluateDataset } from '../../lib/report/evaluate.js';
-import { referenceFile, ReferenceFileError } from '../../lib/data/reference.js';
+import { PROJECT_REFERENCE_DIR, referenceFile, ReferenceFileError } from '../../lib/data/reference.js';
 import { referenceDir, skipLoudly, upstreamGroup } from '../helpers/upstream.js';
 
 const t = suite('report/paper_table');
@@ -105,19 +105,25 @@ t('comparisonJSON round-trips (non-finite → null)', () => {
   assert.equal(Object.keys(back.rows[0]), ['metric', 'paper', 'printed', 'decimals', 'ours', 'delta', 'deltaPct', 'matchesPrinted', 'comparable']);
 });
 
-t('reference files: $AUIF_REFERENCE_DIR first; a missing file names the folders looked in', () => {
+t('reference files: the project copy first, then $AUIF_REFERENCE_DIR; a missing file names the folders looked in', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-ref-'));
-  const saved = process.env.AUIF_REFERENCE_DIR;
+  const saved = { ref: process.env.AUIF_REFERENCE_DIR, noProject: process.env.AUIF_NO_PROJECT_REFERENCE };
   try {
     fs.writeFileSync(path.join(dir, 'paper_tables.csv'), CSV);
     process.env.AUIF_REFERENCE_DIR = dir;
+    assert.is(referenceFile('paper_tables.csv'), path.join(PROJECT_REFERENCE_DIR, 'paper_tables.csv'));
+    process.env.AUIF_NO_PROJECT_REFERENCE = '1';
     assert.is(referenceFile('paper_tables.csv'), path.join(dir, 'paper_tables.csv'));
     assert.is(loadPaperTables(referenceFile('paper_tables.csv')).length, 3);
+    delete process.env.AUIF_NO_PROJECT_REFERENCE;
     assert.throws(() => referenceFile('nope.csv'), (e: Error) => e instanceof ReferenceFileError
-      && /reference file nope\.csv not found; looked in \$AUIF_REFERENCE_DIR .*, \.\.\/shared\/reference/.test(e.message));
+      && /reference file nope\.csv not found; looked in datasets\/reference .*, \$AUIF_REFERENCE_DIR \(/.test(e.message)
+      && !e.message.includes('../shared/reference'));
     assert.throws(() => referenceFile('../x.csv'), /must be a relative path inside/);
   } finally {
-    if (saved === undefined) delete process.env.AUIF_REFERENCE_DIR; else process.env.AUIF_REFERENCE_DIR = saved;
+    for (const [k, v] of [['AUIF_REFERENCE_DIR', saved.ref], ['AUIF_NO_PROJECT_REFERENCE', saved.noProject]] as const) {
+      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

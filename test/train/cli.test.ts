@@ -51,7 +51,7 @@ t('a short run writes weights, checkpoint and one log line per step; --resume co
   const out = path.join(tmp, 'run');
   const args = ['train', '--epochs', '1', '--steps', '2', '--batch', '2', '--crop', '24', '--layers', '1', '--seed', '3', '--out', out];
   assert.is(await main(args), 0, errors.join('\n'));
-  assert.equal(fs.readdirSync(out).sort(), ['checkpoint.safetensors', 'log.jsonl', 'weights.safetensors']);
+  assert.equal(fs.readdirSync(out).sort(), ['checkpoint.safetensors', 'commit.json', 'log.jsonl', 'weights.safetensors']);
   const lines = fs.readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(lines.map((l) => Object.keys(l).sort()), new Array(2).fill(['epoch', 'iteration', 'loss', 'lr', 'mse', 'seconds', 'ssim', 'step']));
   assert.match(errors.join(''), /done: 1 epochs, 2 steps/);

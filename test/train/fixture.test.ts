@@ -26,6 +26,21 @@
  * 2.1 / 2.4 (∂L/∂detail.conv2.5.eta, a float32 reduction); the upstream 64-channel two-convolution
  * form in float32, i.e. PyTorch's computation redone in float32, 4.3 / 3.8 (∂L/∂ of the detail
  * encoder's first PReLU slope). The last test of the cpu suite checks that ordering.
+ *
+ * Why [wasm, native] sits at 0.996 of its bar (measured with the pretrained weights on this
+ * fixture; scratch scripts, not tests): the worst gradient is ∂L/∂a of the detail encoder's first
+ * PReLU (detail.conv2.0.rest.1.weight), a scalar: ours −1.21256e-4 (wasm) / −1.21376e-4 (cpu), the
+ * reference −1.22252e-4. Its scale is so small (1.22e-4) that the bar is the 1e-6 absolute floor
+ * (1e-4·scale = 1.2e-8), and the value is one reduction Σ_{y≤0} dy·y over the 5120 pixels of the
+ * batch whose terms cancel: Σ|dy·y| = 0.562, 4.6e3 times the result. The summation itself is not
+ * the error — it is done in float64 (lib/train/prelu_train.ts); a float32 sequential sum of the
+ * same terms moves it by only 6.8e-9. The 8.8e-7 (cpu) / 1.0e-6 (wasm) gap is the terms: our dy
+ * and y, after the backward pass through the nine later layers, differ from PyTorch's float32 ones
+ * by ~1.6e-6 of Σ|dy·y| (float32 rounding amplified by the unrolled layers, as for recon), and the
+ * cancellation turns that into 0.7–0.8 % of the gradient. wasm and cpu differ from each other by
+ * 1.2e-7 (their float32 tfjs ops between the native layers). So the margin is set by float32
+ * rounding of the reference itself and cannot be closed by summing differently; the next worst
+ * gradients are at 0.81 (wasm, detail.conv2.2 PReLU) and 0.63 (cpu, detail.conv2.0 BN bias).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -37,7 +52,7 @@ import { groupOf } from '../../lib/train/parameters.js';
 import { optimizationStep } from '../../lib/train/step.js';
 import { TRAIN_DEFAULTS } from '../../lib/train/config.js';
 import { registerWasmKernels } from '../../lib/backend/wasm_kernels.js';
-import { loadFixture, nhwc, TEST_BACKENDS, TEST_OPERATORS, useBackend } from '../helpers/fixture.js';
+import { loadFixture, skipFixture, nhwc, TEST_BACKENDS, TEST_OPERATORS, useBackend } from '../helpers/fixture.js';
 
 const fixture = loadFixture();
 const LR = TRAIN_DEFAULTS.lr;
@@ -70,7 +85,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
     await useBackend(backend);
     // The kernels train() runs with (so the numbers do not depend on which test ran first).
     if (backend === 'wasm') registerWasmKernels({ replaceConv2DBackpropInput: true });
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     params = paramsFromStateDict(fixture.pretrained);
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input'));
     r = lossAndGradients(I, params, { keepRecon: true, operator });
@@ -79,7 +94,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   t.after(() => { if (params) disposeParams(params); });
 
   t('recon: ‖Δ‖/‖ref‖ ≤ 1e-5 and max|Δ| ≤ 2e-5', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const a = r.recon!;
     const b = ref('train.recon');
     let d2 = 0;
@@ -93,7 +108,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('mse, ssim_loss, loss within 1e-5 relative', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     for (const [name, v] of [['mse', r.mse], ['ssim_loss', r.ssim], ['loss', r.loss]] as const) {
       const e = Math.abs(v - ref(`train.${name}`)[0]) / Math.abs(ref(`train.${name}`)[0]);
       assert.ok(e <= 1e-5, `${name}: ${v} vs ${ref(`train.${name}`)[0]} (rel ${e.toExponential(2)})`);
@@ -101,7 +116,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('every gradient within 1e-4 relative or 1e-6 absolute', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const refKeys = [...fixture.fx.keys()].filter((k) => k.startsWith('train.grad.')).map((k) => k.slice('train.grad.'.length));
     assert.equal([...r.grads.keys()].sort(), refKeys.sort(), 'the same parameters');
     let worst = 0;
@@ -115,7 +130,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('Adam on the reference gradients reproduces train.after_step bit for bit', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const sd = stateDictFromParams(params);
     const current = new Map([...r.grads.keys()].map((k) => [k, sd.get(k)!.data as Float32Array]));
     const refGrads = new Map([...r.grads.keys()].map((k) => [k, ref(`train.grad.${k}`)]));
@@ -127,7 +142,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   });
 
   t('one full step: every parameter and BN buffer within 1e-5 relative (+ Adam conditioning)', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const weights = stateDictFromParams(params);
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input'));
     const l = optimizationStep(weights, new Adam(), I, LR, { mu: 5, operator });
@@ -160,7 +175,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
 
   if (backend === 'cpu' && operator === 'native') {
     t('yardstick: the reference graph in float32 (two-conv) is further from the reference than both our forms', () => {
-      if (!fixture) return;
+      if (!fixture) return skipFixture();
       const worstRatio = (g: Map<string, Float32Array>) => Math.max(...[...g].map(([k, v]) => {
         const { abs, scale } = diff(v, ref(`train.grad.${k}`));
         return abs / Math.max(1e-4 * scale, 1e-6);
@@ -175,7 +190,7 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
   }
 
   t('no tensor left behind by a gradient computation', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const I = tf.tidy(() => nhwc(fixture.fx, 'train.input')); // (nhwc leaves its NCHW copy to the caller's scope)
     const before = tf.memory().numTensors;
     lossAndGradients(I, params, { operator });

@@ -43,7 +43,15 @@ for (const backend of TEST_BACKENDS) {
       const x = tf.randomUniform([1, 16, 16, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
       const y = tf.randomUniform([1, 16, 16, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
       const { loss, mse, ssim } = reconstructionLoss(x, y, 5);
-      assert.ok(Math.abs(loss.dataSync()[0] - (mse.dataSync()[0] + 5 * ssim.dataSync()[0])) < 1e-6);
+      // Independent values: MSE by hand in float64, the SSIM term from ssimLoss, μ = 5 and μ = 0.
+      const xd = x.dataSync(), yd = y.dataSync();
+      let se = 0;
+      for (let i = 0; i < xd.length; i++) se += (xd[i] - yd[i]) ** 2;
+      assert.ok(Math.abs(mse.dataSync()[0] - se / xd.length) <= 1e-7 * (se / xd.length), `MSE ${mse.dataSync()[0]} vs ${se / xd.length}`);
+      assert.ok(Math.abs(ssim.dataSync()[0] - ssimLoss(x, y).dataSync()[0]) <= 1e-7, 'the SSIM term is ssimLoss');
+      assert.ok(ssim.dataSync()[0] > 0.05, 'two random images: a clearly non-zero SSIM loss');
+      assert.ok(Math.abs(loss.dataSync()[0] - (se / xd.length + 5 * ssimLoss(x, y).dataSync()[0])) < 1e-6);
+      assert.ok(Math.abs(reconstructionLoss(x, y, 0).loss.dataSync()[0] - se / xd.length) <= 1e-7, 'μ = 0: the MSE alone');
       assert.ok(Math.abs(mseLoss(x, y).dataSync()[0] - mse.dataSync()[0]) === 0);
     });
   });
