@@ -139,9 +139,11 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
     .raw()
     .toBuffer({ resolveWithObject: true });
   if (colour) {
+    // A 256-colour palette (no dithering): a colour-scaled map is a few hundred colours at most,
+    // and a full-colour PNG of noisy maps is 2–3× larger (over 1 MB for the detail strips).
     return sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } })
       .removeAlpha()
-      .png({ compressionLevel: 9 })
+      .png({ palette: true, colours: 256, dither: 0, compressionLevel: 9 })
       .toBuffer();
   }
   // Everything drawn is grey: keep one channel (composite leaves RGBA).

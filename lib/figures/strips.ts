@@ -76,7 +76,8 @@ export async function iterateStrips(rows: IterateRow[], opts: IterateStripOption
   const cellWidth = opts.cellWidth ?? 240;
   grid.push(columns.map((c) => ({
     image: opts.signed ? divergingBar(cellWidth, 14) : greyBar(cellWidth, 14),
-    caption: opts.signed ? `${formatValue(c.lo)}   0   ${formatValue(c.hi)}` : `${formatValue(c.lo)}  …  ${formatValue(c.hi)}`,
+    // Em spaces (U+2003): SVG text collapses ordinary runs of spaces.
+    caption: opts.signed ? `${formatValue(c.lo)}\u2003\u2003 0 \u2003\u2003+${formatValue(c.hi)}` : `${formatValue(c.lo)}\u2003 … \u2003${formatValue(c.hi)}`,
   })));
   const png = await imageGrid(grid, {
     columnTitles: cols.map((c) => c.title), rowTitles: [...rows.map((r) => r.title), 'scale'],
