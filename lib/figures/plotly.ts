@@ -82,9 +82,10 @@ export function chartHtml(fig: PlotlyFigure, png: Uint8Array | null): string {
   const width = (fig.layout?.width as number | undefined) ?? 900;
   const img = png ? `<img src="data:image/png;base64,${Buffer.from(png).toString('base64')}" alt="${title}" style="max-width:100%;width:${width}px">` : '';
   return `<div class="auif-chart" id="${id}">${img}</div>
-<script type="text/javascript">(function () {
+<script type="text/javascript">(function start(tries) {
+  // The classic notebook runs an output's scripts before it attaches the output to the page: wait for it.
   var el = document.getElementById(${JSON.stringify(id)});
-  if (!el) return;
+  if (!el) { if (tries < 100) setTimeout(function () { start(tries + 1); }, 50); return; }
   var spec = ${figureJson(spec)};
   function draw(P) {
     if (!P || !P.newPlot) return;
@@ -92,21 +93,21 @@ export function chartHtml(fig: PlotlyFigure, png: Uint8Array | null): string {
     div.style.width = '100%';
     var img = el.querySelector('img');
     el.appendChild(div);
-    P.newPlot(div, spec.data, spec.layout, spec.config).then(function () { if (img) img.remove(); }, function () { div.remove(); });
+    P.newPlot(div, spec.data, spec.layout, spec.config).then(function () { if (img) img.remove(); }, function (e) { div.remove(); console.error('auif chart: plotly could not draw it, the PNG stays', e); });
   }
   if (window.Plotly) return draw(window.Plotly);
   var body = document.body, nb = body && body.getAttribute('data-notebook-path');
   var url = nb != null ? (body.getAttribute('data-base-url') || '/') + 'files/' + nb.split('/').slice(0, -1).map(function (p) { return p + '/'; }).join('') + 'plotly.min.js' : 'plotly.min.js';
   if (typeof window.requirejs === 'function') {
     window.requirejs.config({ paths: { 'auif-plotly': url.slice(0, -3) } });
-    window.requirejs(['auif-plotly'], function (P) { window.Plotly = window.Plotly || P; draw(P); }, function () {});
+    window.requirejs(['auif-plotly'], function (P) { /* the bundle sets window.Plotly itself; P may be undefined */ window.Plotly = window.Plotly || P; draw(window.Plotly); }, function (e) { console.error('auif chart: could not load ' + url + ', the PNG stays', e); });
   } else {
     var s = document.createElement('script');
     s.src = url;
     s.onload = function () { draw(window.Plotly); };
     document.head.appendChild(s);
   }
-})();</script>`;
+})(0);</script>`;
 }
 
 /** Where a standalone page gets plotly.js: inlined, or a `<script src>` (relative or absolute URL). */

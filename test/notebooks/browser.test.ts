@@ -134,6 +134,7 @@ if (why) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
       const open = async (rel: string) => {
         await page.goto(`${base}/notebooks/${rel}`, { waitUntil: 'load', timeout: 90_000 });
         await page.waitForSelector('.output_area', { timeout: 90_000 });
