@@ -97,11 +97,21 @@ function writeBundle(bundle: MimeBundle, displayId?: string, update = false): vo
 
 let bundleCopied = false;
 
+/**
+ * A chart's PNG for a notebook output, made smaller: as a 256-colour palette PNG when that is
+ * smaller (a chart has few colours; the output carries the PNG twice, as `image/png` and in its
+ * HTML, and must stay far below 1 MB). The file written by `saveFigure` keeps full colour.
+ */
+export async function compactPng(png: Buffer): Promise<Buffer> {
+  const small = await sharp(png).png({ palette: true, colours: 256, dither: 0.5, compressionLevel: 9 }).toBuffer();
+  return small.length < png.length ? small : png;
+}
+
 /** The PNG of `fig` for display, at the size it was last saved with; null (with a warning) without Chromium. */
 async function displayPng(fig: PlotlyFigure, opts: PngOptions): Promise<{ png: Buffer; size: { width: number; height: number } } | null> {
   const o = { ...lastPngOptionsOf(fig), ...opts };
   try {
-    const png = await toPng(fig, undefined, o);
+    const png = await compactPng(await toPng(fig, undefined, o));
     const width = o.width ?? (fig.layout?.width as number | undefined) ?? 900;
     const height = o.height ?? (fig.layout?.height as number | undefined) ?? 500;
     return { png, size: { width, height } };

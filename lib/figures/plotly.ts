@@ -59,10 +59,14 @@ function checkFigure(fig: PlotlyFigure, where: string): void {
   if (!fig || !Array.isArray(fig.data)) throw new Error(`${where}: a figure needs a 'data' array of traces`);
 }
 
-/** The figure as plain JSON — the payload of the `application/vnd.plotly.v1+json` MIME type. */
+/**
+ * The figure as plain JSON — the payload of the `application/vnd.plotly.v1+json` MIME type —
+ * with numbers rounded to 7 significant digits (for display; keeps notebook outputs small).
+ */
 export function figureSpec(fig: PlotlyFigure): { data: unknown[]; layout: Record<string, unknown>; config: Record<string, unknown> } {
   checkFigure(fig, 'figureSpec');
-  return JSON.parse(figureJson({ data: fig.data, layout: fig.layout ?? {}, config: { responsive: true, displaylogo: false, ...fig.config } }));
+  return JSON.parse(figureJson({ data: fig.data, layout: fig.layout ?? {}, config: { responsive: true, displaylogo: false, ...fig.config } }),
+    (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v));
 }
 
 let chartCount = 0;

@@ -31,6 +31,7 @@ t('figureHtml: a standalone page, plotly inlined or loaded by src; title from th
 t('figureSpec: the plotly JSON (plain arrays, config defaults); chartHtml: the PNG as an <img>, the figure for the script, never the bundle', () => {
   const spec = figureSpec(fig);
   assert.equal((spec.data[0] as { y: number[] }).y, [1, 3, 2]);
+  assert.equal((figureSpec({ data: [{ y: [Math.PI, 1 / 3, 12345678.9] }] }).data[0] as { y: number[] }).y, [3.141593, 0.3333333, 12345680], '7 significant digits');
   assert.is(spec.config.displaylogo, false);
   const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3);
   const h = chartHtml(fig, png);
