@@ -107,9 +107,10 @@ if (!fs.existsSync(outDir) || fs.readdirSync(outDir).filter((f) => f.endsWith('.
           assert.type(png, 'string', `${where}: a chart output without image/png`);
           const m = await sharp(Buffer.from(png as string, 'base64')).stats();
           assert.ok(m.channels.some((ch) => ch.stdev > 5), `${where}: the chart's PNG is blank (one flat colour)`);
-          const html = o.data!['text/html'] as string | undefined;
-          assert.type(html, 'string', `${where}: a chart output without text/html`);
-          assert.ok(html!.includes(`src="data:image/png;base64,${png}"`), `${where}: the chart's HTML does not show its PNG`);
+          const raw = o.data!['text/html'] as string | string[] | undefined; // nbformat stores multi-line text as a list of lines
+          assert.ok(raw !== undefined, `${where}: a chart output without text/html`);
+          const html = text(raw);
+          assert.ok(html.includes(`src="data:image/png;base64,${png}"`), `${where}: the chart's HTML does not show its PNG`);
         }
       }
       assert.ok(charts > 0 || !code(read(path.join(nbDir, f))).some((s) => /\bshowFigure\(/.test(s)), `${f}: no chart output at all`);
