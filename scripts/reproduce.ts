@@ -7,7 +7,9 @@
  *    is installed globally),
  * 4. executes every `notebooks/0*.ipynb` in order, headless, with nbclient (the engine of
  *    `jupyter nbconvert --execute`; scripts/run_notebook.py), writing the executed copies to
- *    `results/notebooks/`; the notebooks write `figures/` and `results/`,
+ *    `results/notebooks/` (signed as trusted, `plotly.min.js` beside them for the interactive
+ *    charts); the notebooks write `figures/` and `results/` (full preset) or their `quick/`
+ *    subfolders (quick preset, git-ignored): a quick run changes no tracked file,
  * 5. writes `results/reproduce.json` (preset, wall time per notebook and per cell).
  *
  *   npm run reproduce                      quick preset (default)
@@ -25,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureStaged, GROUP_NAMES, StagingError } from '../lib/data/stage.js';
 import { presetName, PresetError } from '../lib/figures/preset.js';
+import { copyPlotlyBundle } from '../lib/figures/plotly.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const JUPYTER_INSTALL = 'apt-get update && apt-get install -y jupyter-nbconvert python3-nbclient python3-jupyter-client';
@@ -172,6 +175,7 @@ async function main(): Promise<void> {
 
   const outDir = path.join(root, 'results', 'notebooks');
   fs.mkdirSync(outDir, { recursive: true });
+  await copyPlotlyBundle(outDir); // the executed notebooks' charts load it from beside them when trusted (nothing inlined)
   fs.mkdirSync(path.join(root, 'figures'), { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -1,6 +1,12 @@
 /**
  * Showing results in a notebook (tslab, the TypeScript Jupyter kernel): PNG images, plotly
- * charts (interactive HTML output), Markdown and tables, through tslab's `display` API.
+ * charts, Markdown and tables, through tslab's `display` API.
+ *
+ * A chart is one output with several renderings of it (a MIME bundle, {@link chartBundle}), so
+ * that every viewer shows it: `application/vnd.plotly.v1+json` (drawn natively by JupyterLab with
+ * plotly's extension, Notebook 7, VS Code), `image/png` (GitHub, nbviewer, any viewer),
+ * `text/html` (the PNG, made interactive in a trusted classic notebook, see `chartHtml`) and
+ * `text/plain`. No output carries plotly.js itself.
  *
  * Outside a tslab kernel (scripts, tests) nothing is displayed: each function prints a one-line
  * text stand-in (a table prints as Markdown). They return nothing, so a notebook cell that ends
@@ -10,7 +16,7 @@
  */
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
-import { figureSnippet, figureTitle, type PlotlyFigure } from './plotly.js';
+import { chartHtml, ChromiumMissingError, copyPlotlyBundle, figureSpec, figureTitle, lastPngOptionsOf, toPng, type PlotlyFigure, type PngOptions } from './plotly.js';
 
 const require = createRequire(import.meta.url);
 
@@ -51,19 +57,108 @@ export function showMarkdown(md: string): void {
   d.markdown(md);
 }
 
-let plotlySent = false;
+/** A Jupyter MIME bundle: the renderings of one output, by MIME type, and their metadata. */
+export interface MimeBundle {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+/** The MIME type of plotly figures (plotly's JSON schema, version 1). */
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
 /**
- * Shows a plotly figure, interactive. The first chart of a kernel session carries the plotly.js
- * bundle (≈ 4.8 MB, inlined so no network is needed); later ones reuse it
- * (`includePlotly: true` forces it again, e.g. after clearing that first output).
+ * The MIME bundle of a chart: the plotly JSON, the PNG (when given), the HTML rendering
+ * (`chartHtml`: the PNG, interactive where scripts run) and a one-line text stand-in.
  */
-export function showFigure(fig: PlotlyFigure, opts: { includePlotly?: boolean; height?: number } = {}): void {
-  const d = display();
-  if (!d) { console.log(`[chart: ${figureTitle(fig)}]`); return; }
-  const includePlotly = opts.includePlotly ?? !plotlySent;
-  d.html(figureSnippet(fig, { includePlotly, height: opts.height }));
-  plotlySent ||= includePlotly;
+export function chartBundle(fig: PlotlyFigure, png: Uint8Array | null, pngSize?: { width: number; height: number }): MimeBundle {
+  const data: Record<string, unknown> = { [PLOTLY_MIME]: figureSpec(fig) };
+  const metadata: Record<string, unknown> = {};
+  if (png) {
+    data['image/png'] = Buffer.from(png).toString('base64');
+    if (pngSize) metadata['image/png'] = pngSize;
+  }
+  data['text/html'] = chartHtml(fig, png);
+  data['text/plain'] = `[chart: ${figureTitle(fig)}]`;
+  return { data, metadata };
+}
+
+type WriteDisplayData = (content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } }, update: boolean) => void;
+
+/**
+ * Sends one MIME bundle as a display output (`update`: replaces the output `displayId` in place).
+ * tslab's public `display` sends a single MIME type per output; a bundle goes through the function
+ * it uses underneath (`tslab/dist/jupyter.js`, the iopub writer of the running cell).
+ */
+function writeBundle(bundle: MimeBundle, displayId?: string, update = false): void {
+  const jupyter = require('tslab/dist/jupyter.js') as { lastWriteDisplayData?: WriteDisplayData };
+  if (typeof jupyter.lastWriteDisplayData !== 'function') throw new Error('showFigure: tslab has no output channel (not inside a running cell?)');
+  jupyter.lastWriteDisplayData({ data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} }, update);
+}
+
+let bundleCopied = false;
+
+/**
+ * A chart's PNG for a notebook output, made smaller: as a 256-colour palette PNG when that is
+ * smaller (a chart has few colours; the output carries the PNG twice, as `image/png` and in its
+ * HTML, and must stay far below 1 MB). The file written by `saveFigure` keeps full colour.
+ */
+export async function compactPng(png: Buffer): Promise<Buffer> {
+  const small = await sharp(png).png({ palette: true, colours: 256, dither: 0.5, compressionLevel: 9 }).toBuffer();
+  return small.length < png.length ? small : png;
+}
+
+/** The PNG of `fig` for display, at the size it was last saved with; null (with a warning) without Chromium. */
+async function displayPng(fig: PlotlyFigure, opts: PngOptions): Promise<{ png: Buffer; size: { width: number; height: number } } | null> {
+  const o = { ...lastPngOptionsOf(fig), ...opts };
+  try {
+    const png = await compactPng(await toPng(fig, undefined, o));
+    const width = o.width ?? (fig.layout?.width as number | undefined) ?? 900;
+    const height = o.height ?? (fig.layout?.height as number | undefined) ?? 500;
+    return { png, size: { width, height } };
+  } catch (e) {
+    if (!(e instanceof ChromiumMissingError)) throw e;
+    console.warn(`!! chart '${figureTitle(fig)}' shown without its PNG (only viewers that draw plotly JSON show it): ${e.message.split('\n')[0]}`);
+    return null;
+  }
+}
+
+/**
+ * Shows a plotly figure as one output with every rendering of it ({@link chartBundle}); the PNG
+ * is the one {@link saveFigure} just made of the same figure (else rendered now). In a kernel it
+ * also copies plotly.js beside the notebook (`plotly.min.js`, git-ignored) once, for the
+ * interactive view of the classic notebook.
+ */
+export async function showFigure(fig: PlotlyFigure, opts: PngOptions = {}): Promise<void> {
+  if (!inNotebook()) { console.log(`[chart: ${figureTitle(fig)}]`); return; }
+  if (!bundleCopied) { await copyPlotlyBundle(process.cwd()); bundleCopied = true; }
+  const r = await displayPng(fig, opts);
+  writeBundle(chartBundle(fig, r?.png ?? null, r?.size));
+}
+
+/**
+ * An output that is drawn again in place (e.g. a chart while training runs): `update(fig)` sends
+ * the plotly JSON and a text line only (cheap; for viewers that draw plotly live),
+ * `final(fig)` the whole bundle with the PNG (what the saved notebook keeps).
+ */
+export interface ChartDisplay {
+  update(fig: PlotlyFigure, text?: string): void;
+  final(fig: PlotlyFigure, opts?: PngOptions): Promise<void>;
+}
+
+/** A {@link ChartDisplay}; null outside a tslab kernel. */
+export function newChartDisplay(): ChartDisplay | null {
+  if (!inNotebook()) return null;
+  const id = `auif-${process.pid.toString(36)}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  let shown = false;
+  const send = (b: MimeBundle) => { writeBundle(b, id, shown); shown = true; };
+  return {
+    update: (fig, text) => send({ data: { [PLOTLY_MIME]: figureSpec(fig), 'text/plain': text ?? `[chart: ${figureTitle(fig)}]` }, metadata: {} }),
+    final: async (fig, opts = {}) => {
+      if (!bundleCopied) { await copyPlotlyBundle(process.cwd()); bundleCopied = true; }
+      const r = await displayPng(fig, opts);
+      send(chartBundle(fig, r?.png ?? null, r?.size));
+    },
+  };
 }
 
 function cell(v: unknown, digits: number): string {

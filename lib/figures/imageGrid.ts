@@ -1,5 +1,5 @@
 /**
- * Labelled grids of grey images as one PNG (sharp): the qualitative figure (rows of
+ * Labelled grids of grey (or RGB) images as one PNG (sharp): the qualitative figure (rows of
  * IR | VIS | fused), image strips (B⁰ … B¹⁰), sample pairs of a data set.
  *
  * Layout: every image is scaled to the same cell width (aspect kept), a row is as tall as its
@@ -18,8 +18,14 @@ import sharp from 'sharp';
 import { writeFileAtomic, type Grey8Image, type GreyImage } from '../io/image.js';
 import { toGrey8 } from './greyscale.js';
 
-/** One cell: an 8-bit image, or a float image in [0, 1] (shown as rint(255·x)); `null` = empty. */
-export type GridImage = { image: Grey8Image | GreyImage; caption?: string } | null;
+/** An 8-bit RGB image, row-major, 3 bytes per pixel (e.g. a map on a colour scale, `colormap.ts`). */
+export interface RgbImage { width: number; height: number; channels: 3; data: Uint8Array }
+
+/**
+ * One cell: an 8-bit grey image, an RGB image, or a float image in [0, 1] (shown as rint(255·x));
+ * `null` = empty. A grid with any RGB cell is an RGB PNG, else a grey one.
+ */
+export type GridImage = { image: Grey8Image | GreyImage | RgbImage; caption?: string } | null;
 
 export interface GridOptions {
   /** Figure title, above everything. */
@@ -56,11 +62,16 @@ function textWidth(s: string, size: number): number {
   return Math.ceil(s.length * size * 0.62);
 }
 
-function as8(img: Grey8Image | GreyImage, where: string): Grey8Image {
-  if (img.data.length !== img.width * img.height) {
-    throw new GridError(`imageGrid: ${where} has ${img.data.length} values for ${img.width}×${img.height}`);
+interface Raw8 { width: number; height: number; channels: 1 | 3; data: Uint8Array }
+
+function as8(img: Grey8Image | GreyImage | RgbImage, where: string): Raw8 {
+  const channels = 'channels' in img && img.channels === 3 ? 3 : 1;
+  if (img.data.length !== img.width * img.height * channels) {
+    throw new GridError(`imageGrid: ${where} has ${img.data.length} values for ${img.width}×${img.height}${channels === 3 ? '×3' : ''}`);
   }
-  return img.data instanceof Uint8Array ? (img as Grey8Image) : toGrey8(img as GreyImage, { lo: 0, hi: 1 });
+  if (channels === 3) return img as RgbImage;
+  const g = img.data instanceof Uint8Array ? (img as Grey8Image) : toGrey8(img as GreyImage, { lo: 0, hi: 1 });
+  return { width: g.width, height: g.height, channels: 1, data: g.data };
 }
 
 /**
@@ -80,10 +91,11 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
   const bg = opts.background ?? 255;
   const ink = bg >= 128 ? 'black' : 'white';
   const imgs = rows.map((r, i) => r.map((c, j) => (c ? as8(c.image, `row ${i + 1}, column ${j + 1}`) : null)));
-  const all = imgs.flat().filter((g): g is Grey8Image => g !== null);
+  const all = imgs.flat().filter((g): g is Raw8 => g !== null);
+  const colour = all.some((g) => g.channels === 3);
   const cellW = opts.cellWidth ?? Math.min(360, ...all.map((g) => g.width));
   if (!(cellW >= 1)) throw new GridError(`imageGrid: cellWidth must be ≥ 1, got ${cellW}`);
-  const scaledH = (g: Grey8Image) => Math.max(1, Math.round((g.height * cellW) / g.width));
+  const scaledH = (g: Raw8) => Math.max(1, Math.round((g.height * cellW) / g.width));
   const hasCaption = rows.map((r) => r.some((c) => c?.caption));
   const rowH = imgs.map((r, i) => Math.max(0, ...r.map((g) => (g ? scaledH(g) : 0))) + (hasCaption[i] ? Math.round(capFont * 1.5) : 0));
 
@@ -109,7 +121,7 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
       const x = leftW + gap + j * (cellW + gap);
       if (g) {
         const h = scaledH(g);
-        const input = await sharp(Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength), { raw: { width: g.width, height: g.height, channels: 1 } })
+        const input = await sharp(Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength), { raw: { width: g.width, height: g.height, channels: g.channels } })
           .resize(cellW, h, { fit: 'fill', kernel: opts.kernel ?? 'lanczos3' })
           .png().toBuffer();
         composites.push({ input, left: x, top: y + Math.floor((imgH - h) / 2) });
@@ -126,6 +138,14 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
     .composite(composites)
     .raw()
     .toBuffer({ resolveWithObject: true });
+  if (colour) {
+    // A 256-colour palette (no dithering): a colour-scaled map is a few hundred colours at most,
+    // and a full-colour PNG of noisy maps is 2–3× larger (over 1 MB for the detail strips).
+    return sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } })
+      .removeAlpha()
+      .png({ palette: true, colours: 256, dither: 0, compressionLevel: 9 })
+      .toBuffer();
+  }
   // Everything drawn is grey: keep one channel (composite leaves RGBA).
   return sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } })
     .extractChannel(0)
@@ -135,7 +155,7 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
 }
 
 /** One row of images with a caption under each, e.g. B⁰ … B¹⁰. */
-export async function imageStrip(images: (Grey8Image | GreyImage)[], captions: string[] = [], opts: GridOptions = {}): Promise<Buffer> {
+export async function imageStrip(images: (Grey8Image | GreyImage | RgbImage)[], captions: string[] = [], opts: GridOptions = {}): Promise<Buffer> {
   return imageGrid([images.map((image, i) => ({ image, caption: captions[i] }))], opts);
 }
 

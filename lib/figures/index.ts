@@ -10,4 +10,5 @@ export * from './charts.js';
 export * from './display.js';
 export * from './qualitative.js';
 export * from './strips.js';
+export * from './colormap.js';
 export * from './live_loss.js';

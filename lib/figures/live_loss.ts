@@ -2,16 +2,15 @@
  * The training-loss chart of notebook 05, redrawn in place while `train()` runs: per step the
  * total loss L = L_MSE + μ·L_SSIM and its two terms (log scale), and the mean loss per epoch.
  * Its `onStart` / `onStep` / `onEpoch` are `train()`'s callbacks; in a tslab kernel it redraws one
- * output at most every `minIntervalMs`, elsewhere it only records. `figure()` is the chart as a
- * plotly spec (for `saveFigure`).
+ * output (a {@link ChartDisplay}) at most every `minIntervalMs` — the plotly JSON only, which
+ * JupyterLab/VS Code draw live — elsewhere it only records. `finish()` draws the final chart with
+ * all its renderings (PNG included, for the saved notebook). `figure()` is the chart as a plotly
+ * spec (for `saveFigure`).
  */
-import { createRequire } from 'node:module';
 import { lineChart } from './charts.js';
-import { figureSnippet, type PlotlyFigure } from './plotly.js';
-import { inNotebook } from './display.js';
+import type { PlotlyFigure } from './plotly.js';
+import { newChartDisplay } from './display.js';
 import type { EpochLog, StepLog } from '../io/training_log.js';
-
-const require = createRequire(import.meta.url);
 
 export interface LiveLossChart {
   readonly steps: StepLog[];
@@ -22,8 +21,8 @@ export interface LiveLossChart {
   onEpoch(e: EpochLog): void;
   /** The chart now. */
   figure(): PlotlyFigure;
-  /** Draws the final state (with plotly.js inlined, so the saved notebook shows it). */
-  finish(): void;
+  /** Draws the final state with every rendering (PNG included), so the saved notebook shows it. */
+  finish(): Promise<void>;
 }
 
 /**
@@ -55,14 +54,13 @@ export function liveLossChart(opts: { mu: number; title: string; minIntervalMs?:
   const steps: StepLog[] = [];
   const epochs: EpochLog[] = [];
   let stepsPerEpoch = 1;
-  const out = inNotebook() ? (require('tslab') as typeof import('tslab')).newDisplay() : null;
-  let drawn = 0;
-  let lastDraw = 0;
+  const out = newChartDisplay();
+  let lastDraw = -Infinity;
   const figure = (): PlotlyFigure => lossChart(steps, { mu: opts.mu, title: opts.title.replace('{steps}', String(stepsPerEpoch)), epochs, stepsPerEpoch });
-  const draw = (final = false) => {
-    if (!out || (!final && performance.now() - lastDraw < (opts.minIntervalMs ?? 2000))) return;
-    out.html(figureSnippet(figure(), { includePlotly: final || drawn === 0 }));
-    drawn++;
+  const draw = (force = false) => {
+    if (!out || (!force && performance.now() - lastDraw < (opts.minIntervalMs ?? 2000))) return;
+    const last = steps[steps.length - 1];
+    out.update(figure(), last ? `[training loss: step ${last.iteration}, loss ${last.loss.toPrecision(4)}]` : '[training loss: starting]');
     lastDraw = performance.now();
   };
   return {
@@ -70,6 +68,6 @@ export function liveLossChart(opts: { mu: number; title: string; minIntervalMs?:
     onStart: (info) => { stepsPerEpoch = info.stepsPerEpoch; draw(true); },
     onStep: (s) => { steps.push(s); draw(); },
     onEpoch: (e) => { epochs.push(e); draw(); },
-    finish: () => draw(true),
+    finish: async () => { if (out) await out.final(figure()); },
   };
 }

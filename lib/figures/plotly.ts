@@ -2,7 +2,8 @@
  * Charts with plotly.js (the official prebuilt bundle, `plotly.js-dist-min`): a figure is a plain
  * `{ data, layout, config }` record, as plotly.js takes it, rendered three ways:
  *
- * - {@link figureSnippet}: a `<div>` + `<script>` fragment, for a notebook's HTML output;
+ * - {@link figureSpec} / {@link chartHtml}: the plotly JSON and an HTML fragment (the PNG, made
+ *   interactive where scripts run) of a notebook output (`display.ts` sends both with the PNG);
  * - {@link figureHtml} / {@link writeFigureHtml}: a standalone interactive HTML page, plotly
  *   inlined or loaded from a copy of the bundle beside the page (`plotly.min.js`);
  * - {@link toPng}: a PNG, rendered headless by Chromium (driven by `playwright-core`) with
@@ -58,25 +59,59 @@ function checkFigure(fig: PlotlyFigure, where: string): void {
   if (!fig || !Array.isArray(fig.data)) throw new Error(`${where}: a figure needs a 'data' array of traces`);
 }
 
-let snippetCount = 0;
+/**
+ * The figure as plain JSON — the payload of the `application/vnd.plotly.v1+json` MIME type —
+ * with numbers rounded to 7 significant digits (for display; keeps notebook outputs small).
+ */
+export function figureSpec(fig: PlotlyFigure): { data: unknown[]; layout: Record<string, unknown>; config: Record<string, unknown> } {
+  checkFigure(fig, 'figureSpec');
+  return JSON.parse(figureJson({ data: fig.data, layout: fig.layout ?? {}, config: { responsive: true, displaylogo: false, ...fig.config } }),
+    (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(7)) : v));
+}
+
+let chartCount = 0;
 
 /**
- * An HTML fragment that draws `fig` into a new `<div>` (for a notebook output). With
- * `includePlotly`, the bundle is inlined first (≈ 4.8 MB; once per page is enough); without it,
- * the fragment expects `window.Plotly` and says so in the div if it is missing.
+ * The `text/html` rendering of a chart for a notebook output: the PNG as an `<img>` (what any
+ * viewer shows: untrusted notebooks, GitHub, nbviewer, nbconvert HTML) in a `<div class="auif-chart">`,
+ * and a script that, where scripts run (a trusted notebook), replaces the image by the interactive
+ * chart. The script never carries plotly.js: it uses `window.Plotly` when present, else loads
+ * `plotly.min.js` from the notebook's own folder (the classic notebook's `/files/` URL, through
+ * its require.js; elsewhere the URL relative to the page), and keeps the image when that fails.
  */
-export function figureSnippet(fig: PlotlyFigure, opts: { includePlotly?: boolean; height?: number } = {}): string {
-  checkFigure(fig, 'figureSnippet');
-  const id = `auif-plot-${process.pid}-${Date.now().toString(36)}-${snippetCount++}`;
-  const height = opts.height ?? (fig.layout?.height as number | undefined) ?? 420;
-  const config = { responsive: true, displaylogo: false, ...fig.config };
-  const lib = opts.includePlotly ? `<script type="text/javascript">${plotlyBundle()}</script>\n` : '';
-  return `${lib}<div id="${id}" style="width:100%;min-height:${height}px"></div>
-<script type="text/javascript">(function () {
+export function chartHtml(fig: PlotlyFigure, png: Uint8Array | null): string {
+  const spec = figureSpec(fig);
+  const id = `auif-chart-${process.pid.toString(36)}-${Date.now().toString(36)}-${chartCount++}`;
+  const title = figureTitle(fig).replace(/[<&"]/g, (c) => ({ '<': '&lt;', '&': '&amp;', '"': '&quot;' })[c]!);
+  const width = (fig.layout?.width as number | undefined) ?? 900;
+  const img = png ? `<img src="data:image/png;base64,${Buffer.from(png).toString('base64')}" alt="${title}" style="max-width:100%;width:${width}px">` : '';
+  return `<div class="auif-chart" id="${id}">${img}</div>
+<script type="text/javascript">(function start(tries) {
+  // The classic notebook runs an output's scripts before it attaches the output to the page: wait for it.
   var el = document.getElementById(${JSON.stringify(id)});
-  if (!window.Plotly) { el.textContent = 'plotly.js is not loaded on this page: re-run the first chart cell of the notebook.'; return; }
-  window.Plotly.newPlot(el, ${figureJson(fig.data)}, ${figureJson(fig.layout ?? {})}, ${figureJson(config)});
-})();</script>`;
+  if (!el) { if (tries < 100) setTimeout(function () { start(tries + 1); }, 50); return; }
+  var spec = ${figureJson(spec)};
+  function draw(P) {
+    if (!P || !P.newPlot) return;
+    var div = document.createElement('div');
+    div.style.width = '100%';
+    var img = el.querySelector('img');
+    el.appendChild(div);
+    P.newPlot(div, spec.data, spec.layout, spec.config).then(function () { if (img) img.remove(); }, function (e) { div.remove(); console.error('auif chart: plotly could not draw it, the PNG stays', e); });
+  }
+  if (window.Plotly) return draw(window.Plotly);
+  var body = document.body, nb = body && body.getAttribute('data-notebook-path');
+  var url = nb != null ? (body.getAttribute('data-base-url') || '/') + 'files/' + nb.split('/').slice(0, -1).map(function (p) { return p + '/'; }).join('') + 'plotly.min.js' : 'plotly.min.js';
+  if (typeof window.requirejs === 'function') {
+    window.requirejs.config({ paths: { 'auif-plotly': url.slice(0, -3) } });
+    window.requirejs(['auif-plotly'], function (P) { /* the bundle sets window.Plotly itself; P may be undefined */ window.Plotly = window.Plotly || P; draw(window.Plotly); }, function (e) { console.error('auif chart: could not load ' + url + ', the PNG stays', e); });
+  } else {
+    var s = document.createElement('script');
+    s.src = url;
+    s.onload = function () { draw(window.Plotly); };
+    document.head.appendChild(s);
+  }
+})(0);</script>`;
 }
 
 /** Where a standalone page gets plotly.js: inlined, or a `<script src>` (relative or absolute URL). */
@@ -170,6 +205,12 @@ export function chromiumPath(): string {
   );
 }
 
+/**
+ * Chromium's flags for headless use on a machine without network or display (the browser is
+ * started by playwright-core, which adds `--headless`).
+ */
+export const CHROMIUM_ARGS: readonly string[] = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
 type Browser = import('playwright-core').Browser;
 let browser: Promise<Browser> | null = null;
 let users = 0;
@@ -179,7 +220,7 @@ async function acquireBrowser(): Promise<Browser> {
   const executablePath = chromiumPath();
   if (idleTimer) { clearTimeout(idleTimer); idleTimer = null; }
   users++;
-  browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }));
+  browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] }));
   try {
     return await browser;
   } catch (e) {
@@ -228,6 +269,31 @@ export async function toPng(fig: PlotlyFigure, file?: string, opts: PngOptions =
   const width = opts.width ?? (fig.layout?.width as number | undefined) ?? 900;
   const height = opts.height ?? (fig.layout?.height as number | undefined) ?? 500;
   const scale = opts.scale ?? 2;
+  lastPngOptions.set(fig, opts);
+  const key = `${width}x${height}@${scale}:${figureJson(fig.data)}:${figureJson(fig.layout ?? {})}`;
+  let png = recentPngs.get(key);
+  if (!png) {
+    png = await renderPng(fig, width, height, scale, opts.idleMs ?? 2000);
+    recentPngs.set(key, png);
+    if (recentPngs.size > 8) recentPngs.delete(recentPngs.keys().next().value!);
+  }
+  if (file) {
+    await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFileAtomic(file, png);
+  }
+  return png;
+}
+
+/** The last few PNGs rendered, by size and figure JSON: showing a figure just saved renders it once. */
+const recentPngs = new Map<string, Buffer>();
+const lastPngOptions = new WeakMap<PlotlyFigure, PngOptions>();
+
+/** The options `fig` was last rendered with by {@link toPng} / {@link saveFigure} (e.g. its width), if any. */
+export function lastPngOptionsOf(fig: PlotlyFigure): PngOptions | undefined {
+  return lastPngOptions.get(fig);
+}
+
+async function renderPng(fig: PlotlyFigure, width: number, height: number, scale: number, idleMs: number): Promise<Buffer> {
   const b = await acquireBrowser();
   let png: Buffer;
   try {
@@ -246,11 +312,7 @@ export async function toPng(fig: PlotlyFigure, file?: string, opts: PngOptions =
       await page.close().catch(() => undefined);
     }
   } finally {
-    releaseBrowser(opts.idleMs ?? 2000);
-  }
-  if (file) {
-    await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFileAtomic(file, png);
+    releaseBrowser(idleMs);
   }
   return png;
 }

@@ -11,6 +11,7 @@
  * await writeQuantitativeReport('results', q);   // quantitative.{md,csv,json}, metrics-pretrained-<set>.csv
  * ```
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/image.js';
 import { DATASETS, DATASET_NAMES, type DatasetName } from '../data/datasets.js';
@@ -147,4 +148,87 @@ export async function writeQuantitativeReport(dir: string, q: QuantitativeReport
     written.push(file);
   }
   return written;
+}
+
+/** The comparisons of a written report (`quantitative.json`), as {@link readQuantitativeJSON} returns them. */
+export interface SavedQuantitative {
+  file: string;
+  preset: string;
+  convention: string;
+  /** The pair numbers scored per set. */
+  indices: Partial<Record<DatasetName, number[]>>;
+  vsPaper: Partial<Record<DatasetName, PaperComparison>>;
+  vsAuthors: Partial<Record<DatasetName, PaperComparison>>;
+}
+
+/** Bad content of a saved report; names the file and what is wrong. */
+export class SavedReportError extends Error {
+  constructor(message: string) { super(message); this.name = 'SavedReportError'; }
+}
+
+/**
+ * Reads a `quantitative.json` written by {@link writeQuantitativeReport} (e.g. the committed
+ * full-preset `results/quantitative.json`): preset, convention, pairs and both comparisons.
+ * @throws {SavedReportError} naming the file when it is missing, not JSON or lacks a field.
+ */
+export function readQuantitativeJSON(file: string): SavedQuantitative {
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new SavedReportError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `not JSON (${(e as Error).message})`}`);
+  }
+  for (const k of ['preset', 'convention', 'indices', 'vsPaper', 'vsAuthors']) {
+    if (j[k] === undefined) throw new SavedReportError(`${file}: no '${k}' field (not a quantitative.json written by writeQuantitativeReport?)`);
+  }
+  for (const [set, c] of Object.entries(j.vsPaper as Record<string, PaperComparison>)) {
+    if (!Array.isArray(c?.rows)) throw new SavedReportError(`${file}: vsPaper.${set} has no 'rows' array`);
+  }
+  return { file, preset: String(j.preset), convention: String(j.convention), indices: j.indices as SavedQuantitative['indices'], vsPaper: j.vsPaper as SavedQuantitative['vsPaper'], vsAuthors: j.vsAuthors as SavedQuantitative['vsAuthors'] };
+}
+
+/** How many printed numbers the means round to, over every set of `vs`, and the largest |Δ %|. */
+export interface ReproductionTally {
+  matched: number;
+  total: number;
+  /** The row with the largest |Δ %| (null when no mean was compared). */
+  worst: { set: DatasetName; metric: string; deltaPct: number } | null;
+}
+
+/**
+ * Counts the printed numbers reproduced — our mean rounds to the printed value at its printed
+ * decimals (`matchesPrinted`) — over the comparable rows of every set, and finds the largest |Δ %|.
+ */
+export function reproductionTally(vs: Partial<Record<DatasetName, PaperComparison>>): ReproductionTally {
+  let matched = 0;
+  let total = 0;
+  let worst: ReproductionTally['worst'] = null;
+  for (const set of DATASET_NAMES) {
+    for (const r of vs[set]?.rows ?? []) {
+      if (r.ours === null || !r.comparable) continue;
+      total++;
+      if (r.matchesPrinted) matched++;
+      if (r.deltaPct !== null && (!worst || Math.abs(r.deltaPct) > Math.abs(worst.deltaPct))) worst = { set, metric: r.metric, deltaPct: r.deltaPct };
+    }
+  }
+  return { matched, total, worst };
+}
+
+/**
+ * One row per printed metric of `set`: the printed number, then for each labelled comparison
+ * (e.g. the committed full-preset report and this quick run) its mean and whether it rounds to
+ * the printed number — two results side by side, each column saying which it is.
+ */
+export function sideBySideRows(set: DatasetName, columns: { label: string; comparison: PaperComparison | undefined }[]): Record<string, string | number | null>[] {
+  const first = columns.find((c) => c.comparison)?.comparison;
+  if (!first) throw new SavedReportError(`sideBySideRows: no comparison for ${set}`);
+  return first.rows.map((r) => {
+    const row: Record<string, string | number | null> = { metric: r.metric, paper: r.printed };
+    for (const c of columns) {
+      const x = c.comparison?.rows.find((y) => y.metric === r.metric);
+      row[c.label] = x?.ours ?? null;
+      row[`${c.label}: = printed`] = x && x.ours !== null ? (x.matchesPrinted ? 'yes' : 'no') : '—';
+    }
+    return row;
+  });
 }

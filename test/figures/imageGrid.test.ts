@@ -72,4 +72,15 @@ t('writeImageGrid writes the PNG atomically, creating the folder', async () => {
   }
 });
 
+t('an RGB cell makes an RGB PNG, its colours kept, grey cells beside it stay grey', async () => {
+  const red = { width: 40, height: 20, channels: 3 as const, data: Uint8Array.from({ length: 40 * 20 * 3 }, (_, i) => [200, 30, 40][i % 3]) };
+  const png = await imageGrid([[{ image: red }, { image: flat(90) }]], { cellWidth: 40, gap: 8 });
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  assert.is(info.channels, 3);
+  const px = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
+  assert.equal(px(8 + 20, 8 + 10), [200, 30, 40]);
+  assert.equal(px(8 + 48 + 20, 8 + 10), [90, 90, 90]);
+  await rejects(() => imageGrid([[{ image: { ...red, data: new Uint8Array(5) } }]]), /row 1, column 1 has 5 values for 40×20×3/);
+});
+
 t.run();

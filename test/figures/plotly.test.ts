@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import {
-  ChromiumMissingError, chromiumPath, closeBrowser, figureHtml, figureJson, figureSnippet, figureTitle, plotlyBundlePath, plotlyVersion, saveFigure, toPng,
+  ChromiumMissingError, chromiumPath, closeBrowser, chartHtml, figureHtml, figureJson, figureSpec, figureTitle, plotlyBundlePath, plotlyVersion, saveFigure, toPng,
 } from '../../lib/figures/plotly.js';
 import { lineChart } from '../../lib/figures/charts.js';
 import { skipLoudly } from '../helpers/upstream.js';
@@ -28,12 +28,21 @@ t('figureHtml: a standalone page, plotly inlined or loaded by src; title from th
   assert.match(plotlyVersion(), /^\d+\.\d+\.\d+$/);
 });
 
-t('figureSnippet: a div + script; the bundle only when asked', () => {
-  const s = figureSnippet(fig);
-  assert.ok(s.length < 10_000);
-  assert.match(s, /<div id="auif-plot-[^"]+"/);
-  assert.match(s, 'window.Plotly.newPlot(el,');
-  assert.ok(figureSnippet(fig, { includePlotly: true }).length > 1_000_000);
+t('figureSpec: the plotly JSON (plain arrays, config defaults); chartHtml: the PNG as an <img>, the figure for the script, never the bundle', () => {
+  const spec = figureSpec(fig);
+  assert.equal((spec.data[0] as { y: number[] }).y, [1, 3, 2]);
+  assert.equal((figureSpec({ data: [{ y: [Math.PI, 1 / 3, 12345678.9] }] }).data[0] as { y: number[] }).y, [3.141593, 0.3333333, 12345680], '7 significant digits');
+  assert.is(spec.config.displaylogo, false);
+  const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3);
+  const h = chartHtml(fig, png);
+  assert.match(h, /^<div class="auif-chart" id="auif-chart-[^"]+"><img src="data:image\/png;base64,iVBORwECAw==" alt="Test chart"/);
+  assert.match(h, '"y":[1,3,2]');
+  assert.match(h, "requirejs(['auif-plotly']");
+  assert.ok(h.length < 10_000, `${h.length} characters`);
+  assert.not.match(h, 'Plotly.register'); // nothing of the bundle
+  assert.not.match(chartHtml(fig, null), '<img');
+  assert.is.not(chartHtml(fig, null).match(/id="([^"]+)"/)![1], chartHtml(fig, null).match(/id="([^"]+)"/)![1], 'a fresh id per output');
+  assert.not.match(chartHtml({ data: [{ name: '</script><b>' }] }, null), '</script><b>');
 });
 
 t('chromiumPath: $AUIF_CHROMIUM pointing nowhere is an error; none installed gives the apt-get command', () => {
@@ -64,6 +73,7 @@ t('toPng / saveFigure: a PNG of the layout size × scale, and the HTML with the 
     const png = await toPng(fig, undefined, { scale: 1 });
     const m = await sharp(png).metadata();
     assert.equal([m.format, m.width, m.height], ['png', 300, 200]);
+    assert.is(await toPng(fig, undefined, { scale: 1 }), png, 'the same figure at the same size is rendered once');
     const out = await saveFigure(fig, path.join(dir, 'c'), { scale: 2 });
     assert.equal(out, { html: path.join(dir, 'c.html'), png: path.join(dir, 'c.png') });
     assert.equal(fs.readdirSync(dir).sort(), ['c.html', 'c.png', 'plotly.min.js']);

@@ -5,15 +5,27 @@
  * (`metadata.auif.outputs`, paths from the repository root) exist with a content such a file must
  * have (checked by content, not by mtime: a fresh checkout's committed files are always newer).
  *
+ * Charts render everywhere: every output of a cell that shows a chart (`showFigure`, a live
+ * chart's `finish()`) carries the plotly JSON (`application/vnd.plotly.v1+json`, JupyterLab /
+ * Notebook 7 / VS Code) and a PNG (`image/png`, GitHub, nbviewer, untrusted notebooks), and an
+ * HTML rendering showing that same PNG; no output carries the plotly.js bundle, none is over 1 MB.
+ *
  * Where nothing has been executed (no results/notebooks/), the tests are skipped, loudly.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { projectRoot, skipLoudly } from '../helpers/upstream.js';
 
-interface Cell { cell_type: string; source: string | string[]; execution_count?: number | null; outputs?: { output_type: string; name?: string; ename?: string; evalue?: string; text?: string | string[] }[]; metadata?: { execution?: Record<string, string> } }
+const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+/** A string only the plotly.js bundle contains (checked below against the installed bundle). */
+const BUNDLE_MARKER = 'Plotly.register';
+const MAX_OUTPUT_BYTES = 1_000_000;
+
+interface Output { output_type: string; name?: string; ename?: string; evalue?: string; text?: string | string[]; data?: Record<string, unknown>; metadata?: Record<string, unknown> }
+interface Cell { cell_type: string; source: string | string[]; execution_count?: number | null; outputs?: Output[]; metadata?: { execution?: Record<string, string> } }
 interface Notebook { cells: Cell[]; metadata: { auif?: { outputs?: string[] } } }
 
 const t = suite('notebooks/executed');
@@ -117,7 +129,42 @@ if (!fs.existsSync(outDir) || fs.readdirSync(outDir).filter((f) => f.endsWith('.
         assert.is(problem, null, `${rel}: ${problem}`);
       }
     });
+
+    t(`${f}: every chart output has the plotly JSON, a PNG and an HTML showing it; no output carries plotly.js or exceeds 1 MB`, async () => {
+      const done = read(path.join(outDir, f));
+      const cells = done.cells.filter((c) => c.cell_type === 'code');
+      let charts = 0;
+      for (const [i, c] of cells.entries()) {
+        const where = `${f}, code cell ${i + 1}`;
+        for (const o of c.outputs ?? []) {
+          const bytes = Buffer.byteLength(JSON.stringify(o));
+          assert.ok(bytes <= MAX_OUTPUT_BYTES, `${where}: an output of ${bytes} bytes (over 1 MB)`);
+          assert.not.ok(JSON.stringify(o).includes(BUNDLE_MARKER), `${where}: an output carries the plotly.js bundle`);
+        }
+        const showsChart = /\bshowFigure\(|\bchart\.finish\(\)/.test(text(c.source));
+        const chartOutputs = (c.outputs ?? []).filter((o) => o.data && PLOTLY_MIME in o.data);
+        if (showsChart) assert.ok(chartOutputs.length > 0, `${where} shows a chart but has no ${PLOTLY_MIME} output`);
+        for (const o of chartOutputs) {
+          charts++;
+          const spec = o.data![PLOTLY_MIME] as { data?: unknown[]; layout?: unknown };
+          assert.ok(Array.isArray(spec.data) && spec.data.length > 0 && typeof spec.layout === 'object', `${where}: the plotly JSON has no traces or no layout`);
+          const png = o.data!['image/png'];
+          assert.type(png, 'string', `${where}: a chart output without image/png`);
+          const m = await sharp(Buffer.from(png as string, 'base64')).stats();
+          assert.ok(m.channels.some((ch) => ch.stdev > 5), `${where}: the chart's PNG is blank (one flat colour)`);
+          const raw = o.data!['text/html'] as string | string[] | undefined; // nbformat stores multi-line text as a list of lines
+          assert.ok(raw !== undefined, `${where}: a chart output without text/html`);
+          const html = text(raw);
+          assert.ok(html.includes(`src="data:image/png;base64,${png}"`), `${where}: the chart's HTML does not show its PNG`);
+        }
+      }
+      assert.ok(charts > 0 || !code(read(path.join(nbDir, f))).some((s) => /\bshowFigure\(/.test(s)), `${f}: no chart output at all`);
+    });
   }
 }
+
+t('the marker used to detect an inlined plotly.js is in the bundle', () => {
+  assert.ok(fs.readFileSync(path.join(projectRoot, 'node_modules', 'plotly.js-dist-min', 'plotly.min.js'), 'utf8').includes(BUNDLE_MARKER));
+});
 
 t.run();

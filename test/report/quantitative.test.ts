@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   authorsVsOursRows, oursColumnLabel, quantitativeCsv, quantitativeJSON, quantitativeMarkdown, quantitativeReport,
-  writeQuantitativeReport,
+  readQuantitativeJSON, reproductionTally, sideBySideRows, writeQuantitativeReport,
 } from '../../lib/report/quantitative.js';
 import { parsePaperTables } from '../../lib/report/paper_table.js';
 import { METRIC_NAMES, type MetricValues } from '../../lib/metrics/index.js';
@@ -105,6 +105,42 @@ t('writeQuantitativeReport: the five files, each complete, no temporary left beh
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+t('reproductionTally: printed numbers matched over all sets, and the largest |Δ %|', () => {
+  // TNO: EN 7 vs 6.96 … none match; FLIR: EN 7.45 matches, the rest (SD 8.45, …) do not; worst FLIR VIF 13.45 vs 0.64.
+  const r = reproductionTally(q.vsPaper);
+  assert.is(r.matched, 1);
+  assert.is(r.total, 12);
+  assert.equal([r.worst!.set, r.worst!.metric], ['flir', 'VIF']);
+  assert.ok(Math.abs(r.worst!.deltaPct - (100 * (13.45 - 0.64)) / 0.64) < 1e-9);
+  assert.equal(reproductionTally({}), { matched: 0, total: 0, worst: null });
+});
+
+t('readQuantitativeJSON: reads back what quantitativeJSON wrote; errors name the file and the field', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-q-'));
+  try {
+    const file = path.join(dir, 'quantitative.json');
+    fs.writeFileSync(file, quantitativeJSON(q));
+    const saved = readQuantitativeJSON(file);
+    assert.is(saved.preset, 'quick');
+    assert.equal(saved.indices, { tno: [1, 3], flir: [2] });
+    assert.equal(reproductionTally(saved.vsPaper), reproductionTally(q.vsPaper));
+    assert.throws(() => readQuantitativeJSON(path.join(dir, 'none.json')), /none\.json: not found/);
+    fs.writeFileSync(file, '{"preset": "full"}');
+    assert.throws(() => readQuantitativeJSON(file), /quantitative\.json: no 'convention' field/);
+    fs.writeFileSync(file, '{ nope');
+    assert.throws(() => readQuantitativeJSON(file), /quantitative\.json: not JSON/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+t('sideBySideRows: the printed number, then each labelled result and whether it rounds to it', () => {
+  const rows = sideBySideRows('tno', [{ label: 'full (committed)', comparison: q.vsAuthors.tno }, { label: 'this run', comparison: q.vsPaper.tno }, { label: 'none', comparison: undefined }]);
+  assert.equal(rows[0], { metric: 'EN', paper: '6.96', 'full (committed)': 6.96, 'full (committed): = printed': 'yes', 'this run': 7, 'this run: = printed': 'no', none: null, 'none: = printed': '—' });
+  assert.is(rows.length, 6);
+  assert.throws(() => sideBySideRows('nir', [{ label: 'x', comparison: undefined }]), /no comparison for nir/);
 });
 
 t.run();
