@@ -60,13 +60,13 @@ t('AUIF_UPSTREAM_URL replaces the raw-file host: <prefix>/<owner>/<repo>/<commit
   });
 });
 
-t('every group of both manifests staged from the mirror into an empty AUIF_HOME; every sha256 re-checked', async () => {
+t('every group of every manifest staged from the mirror into an empty AUIF_HOME; every sha256 re-checked', async () => {
   for (const g of GROUP_NAMES) if (!(await upstreamGroup(g))) return;
   const from = dataRoot();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-mirror-'));
   let server: FixtureServer | undefined;
   try {
-    const files = mirrorTree(tmp, from, ['auif', 'didfuse']);
+    const files = mirrorTree(tmp, from, [...new Set(GROUP_NAMES.map((g) => GROUPS[g].repo))]);
     server = await serveTree(tmp);
     const home = path.join(tmp, 'home');
     const prefix = `${server.baseUrl}mirror`;
