@@ -16,9 +16,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BASELINE_GROUPS, BASELINE_REPOS, type BaselineGroupName, type BaselineRepo } from './baselines_repos.js';
 
 /** Which upstream repository a file comes from. */
-export type Repo = 'auif' | 'didfuse';
+export type Repo = 'auif' | 'didfuse' | BaselineRepo;
 
 /** The AUIF authors' repository and the commit every AUIF file is pinned to. */
 export const AUIF_REPO = 'Zhaozixiang1228/IVIF-AUIF-Net';
@@ -45,6 +46,7 @@ export const UPSTREAM: Record<Repo, { repo: string; commit: string; rawBase: str
     commit: DIDFUSE_COMMIT,
     rawBase: `https://raw.githubusercontent.com/${DIDFUSE_REPO}/${DIDFUSE_COMMIT}/`,
   },
+  ...Object.fromEntries(Object.entries(BASELINE_REPOS).map(([k, d]) => [k, { repo: d.repo, commit: d.commit, rawBase: `https://raw.githubusercontent.com/${d.repo}/${d.commit}/` }])) as Record<BaselineRepo, { repo: string; commit: string; rawBase: string }>,
 };
 
 /** One upstream file: path relative to the repository root (`/`-separated), size, sha256 (hex). */
@@ -75,7 +77,8 @@ export type GroupName =
   | 'didfuse-models'
   | 'didfuse-results-tno'
   | 'didfuse-results-flir'
-  | 'didfuse-figures';
+  | 'didfuse-figures'
+  | BaselineGroupName;
 
 export interface GroupDef {
   repo: Repo;
@@ -98,6 +101,7 @@ export const GROUPS: Record<GroupName, GroupDef> = {
   'didfuse-results-tno': { repo: 'didfuse', prefix: 'Test_result/TNO_IJCAI/', description: "DIDFuse authors' fused TNO outputs" },
   'didfuse-results-flir': { repo: 'didfuse', prefix: 'Test_result/FLIR_IJCAI/', description: "DIDFuse authors' fused FLIR outputs" },
   'didfuse-figures': { repo: 'didfuse', prefix: 'image/', description: 'DIDFuse README figure (quantitative table)' },
+  ...BASELINE_GROUPS,
 };
 
 /** Every group name, in staging order. */
@@ -117,6 +121,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const MANIFEST_FILES: Record<Repo, string[]> = {
   auif: ['datasets/manifest.json', 'models/manifest.json'],
   didfuse: ['datasets/manifest.didfuse.json'],
+  ...Object.fromEntries(Object.keys(BASELINE_REPOS).map((k) => [k, [`datasets/manifest.${k}.json`]])) as Record<BaselineRepo, string[]>,
 };
 
 const SHA256_RE = /^[0-9a-f]{64}$/;

@@ -49,6 +49,7 @@ import {
   type Repo,
 } from './manifest.js';
 import { DownloadError, download, partialPath, sha256File } from './download.js';
+import { BASELINE_REPOS, type BaselineRepo } from './baselines_repos.js';
 import { createProgress, type Progress } from '../util/progress.js';
 
 export type { GroupName, Manifest, ManifestEntry, Repo } from './manifest.js';
@@ -61,6 +62,8 @@ export interface Source {
   name: string;
   /** Directory (kind 'dir') or base URL ending in `/` (kind 'url'); undefined = not configured. */
   location?: string;
+  /** Kind 'dir': an upstream path prefix this copy drops (a flat copy of one folder). */
+  strip?: string;
 }
 
 export interface StageOptions {
@@ -147,10 +150,15 @@ export function stagedPath(upstreamRel: string, repo: Repo = 'auif', root: strin
     if (top === 'Models') return path.join(root, 'models', 'upstream', 'didfuse', ...rest);
     return path.join(root, 'datasets', 'didfuse', top, ...rest);
   }
+  const b = BASELINE_REPOS[repo as BaselineRepo];
+  if (b) return path.join(root, ...(b.staged === 'models' ? ['models', 'upstream'] : ['datasets']), repo, top, ...rest);
   throw new Error(`stagedPath: unknown repo ${JSON.stringify(repo)} (expected 'auif' or 'didfuse')`);
 }
 
-const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR' };
+const ENV_DIR: Record<Repo, string> = {
+  auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR',
+  ...Object.fromEntries(Object.entries(BASELINE_REPOS).map(([k, d]) => [k, d.env])) as Record<BaselineRepo, string>,
+};
 
 /**
  * The sources of one repository, in the order they are tried: `$AUIF_DATA_DIR` (DIDFuse:
@@ -159,6 +167,14 @@ const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DI
 export function stagingSources(repo: Repo = 'auif'): Source[] {
   const env = ENV_DIR[repo];
   const envDir = process.env[env];
+  const b = BASELINE_REPOS[repo as BaselineRepo];
+  if (b) {
+    return [
+      { kind: 'dir', name: `$${env}`, location: envDir ? path.resolve(envDir) : undefined },
+      { kind: 'dir', name: `../shared/upstream/${b.shared}`, location: path.resolve(packageRoot, '..', 'shared', 'upstream', ...b.shared.split('/')), strip: b.sharedStrip },
+      { kind: 'url', name: UPSTREAM[repo].rawBase, location: UPSTREAM[repo].rawBase },
+    ];
+  }
   return [
     { kind: 'dir', name: `$${env}`, location: envDir ? path.resolve(envDir) : undefined },
     { kind: 'dir', name: `../shared/upstream/${repo}`, location: path.resolve(packageRoot, '..', 'shared', 'upstream', repo) },
@@ -325,7 +341,8 @@ async function stageItems(items: Item[], opts: StageOptions, label: string): Pro
             reasons.push(failure(src, why));
             continue;
           }
-          await copyVerified(path.join(src.location, ...it.entry.path.split('/')), it.dest, it.entry);
+          const rel = src.strip && it.entry.path.startsWith(src.strip) ? it.entry.path.slice(src.strip.length) : it.entry.path;
+          await copyVerified(path.join(src.location, ...rel.split('/')), it.dest, it.entry);
           bar?.tick(it.entry.size, it.entry.path);
         } else {
           const base = src.location.endsWith('/') ? src.location : `${src.location}/`;

@@ -3,6 +3,8 @@
  * Adding a method = its file in this folder + its test + one line in {@link METHODS}.
  */
 import { auif } from './auif.js';
+import { adf } from './adf.js';
+import { tif } from './tif.js';
 import { MethodError, type FusionMethod, type MethodInfo } from './types.js';
 
 export * from './types.js';
@@ -11,6 +13,8 @@ export { auif, AUIF_INFO, countAuifParameters } from './auif.js';
 /** Every method, in the order tables list them. */
 export const METHODS: readonly FusionMethod[] = [
   auif,
+  adf,
+  tif,
 ];
 
 /** The names `auif fuse --method` accepts. */
