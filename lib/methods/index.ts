@@ -5,6 +5,8 @@
 import { auif } from './auif.js';
 import { adf } from './adf.js';
 import { tif } from './tif.js';
+import { densefuse } from './densefuse.js';
+import { deepfuse } from './deepfuse.js';
 import { MethodError, type FusionMethod, type MethodInfo } from './types.js';
 
 export * from './types.js';
@@ -15,6 +17,8 @@ export const METHODS: readonly FusionMethod[] = [
   auif,
   adf,
   tif,
+  densefuse,
+  deepfuse,
 ];
 
 /** The names `auif fuse --method` accepts. */
