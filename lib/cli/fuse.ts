@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../backend/select.js';
 import { readGrey, writeGreyPng, type GreyImage } from '../io/image.js';
 import { checkPair } from '../model/auif.js';
+import { checkMethodPair } from '../methods/pair.js';
 import { getMethod, methodNames, type Fuser, type LoadOptions } from '../methods/index.js';
 import { datasetPairs, isDatasetName, DATASET_NAMES } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
@@ -121,7 +122,8 @@ export async function fuseCommand(argv: string[]): Promise<void> {
 
 /** A method's fuse() with the error messages naming the two input files. */
 async function fuseNamed(fuser: Fuser, ir: GreyImage, vis: GreyImage, irName: string, visName: string): Promise<GreyImage> {
-  checkPair(ir, vis, { ir: irName, vis: visName });
+  if (fuser.info.name === 'auif') checkPair(ir, vis, { ir: irName, vis: visName });
+  else checkMethodPair(fuser.info, ir, vis, { ir: irName, vis: visName });
   if (ir.width < fuser.info.minSide || ir.height < fuser.info.minSide) {
     throw new UsageError(`${irName} is ${ir.width}×${ir.height}; ${fuser.info.title} needs at least ${fuser.info.minSide}×${fuser.info.minSide} pixels`);
   }
