@@ -32,40 +32,52 @@ struct Conv {
   std::vector<int> rowmap, colmap;  // padded coordinate → source coordinate, −1 = zero
 };
 
-template <int COUT>
-void conv_rows(const Conv& c, int r0, int r1) {
-  const int R = c.K / 2;
-  alignas(64) float acc[COUT];
-  for (int nr = r0; nr < r1; nr++) {
-    const int n = nr / c.H, r = nr % c.H;
-    const float* xn = c.x + (size_t)n * c.H * c.W * c.Cin;
-    for (int col = 0; col < c.W; col++) {
-      for (int o = 0; o < COUT; o++) acc[o] = c.b ? c.b[o] : 0.f;
-      for (int i = 0; i < c.K; i++) {
-        const int sr = c.rowmap[r + i];
-        if (sr < 0) continue;
-        for (int j = 0; j < c.K; j++) {
-          const int sc = c.colmap[col + j];
-          if (sc < 0) continue;
-          const float* src = xn + ((size_t)sr * c.W + sc) * c.Cin;
-          const float* wk = c.w + (size_t)(i * c.K + j) * c.Cin * COUT;
-          for (int ci = 0; ci < c.Cin; ci++) {
-            const float v = src[ci];
-            const float* wc = wk + (size_t)ci * COUT;
-            for (int o = 0; o < COUT; o++) acc[o] += v * wc[o];
-          }
-        }
+// PB adjacent output pixels of one row at once (accumulators acc[PB][COUT] stay in registers; each
+// weight vector is loaded once per PB pixels). Out-of-image taps of zero padding read `zeros`.
+template <int COUT, int PB>
+inline void conv_block(const Conv& c, const float* xn, const float* zeros, int r, int col, float* dst) {
+  alignas(64) float acc[PB][COUT];
+  for (int p = 0; p < PB; p++) for (int o = 0; o < COUT; o++) acc[p][o] = c.b ? c.b[o] : 0.f;
+  for (int i = 0; i < c.K; i++) {
+    const int sr = c.rowmap[r + i];
+    for (int j = 0; j < c.K; j++) {
+      const float* src[PB];
+      for (int p = 0; p < PB; p++) {
+        const int sc = c.colmap[col + p + j];
+        src[p] = (sr < 0 || sc < 0) ? zeros : xn + ((size_t)sr * c.W + sc) * c.Cin;
       }
-      float* dst = c.y + (((size_t)n * c.H + r) * c.W + col) * COUT;
-      for (int o = 0; o < COUT; o++) {
-        float v = acc[o];
-        if (c.act == 1) v = v > 0.f ? v : 0.f;
-        else if (c.act == 2) v = v > 0.f ? v : 0.01f * v;
-        dst[o] = v;
+      const float* wk = c.w + (size_t)(i * c.K + j) * c.Cin * COUT;
+      for (int ci = 0; ci < c.Cin; ci++) {
+        const float* wc = wk + (size_t)ci * COUT;
+        for (int p = 0; p < PB; p++) {
+          const float v = src[p][ci];
+          for (int o = 0; o < COUT; o++) acc[p][o] += v * wc[o];
+        }
       }
     }
   }
-  (void)R;
+  for (int p = 0; p < PB; p++) {
+    for (int o = 0; o < COUT; o++) {
+      float v = acc[p][o];
+      if (c.act == 1) v = v > 0.f ? v : 0.f;
+      else if (c.act == 2) v = v > 0.f ? v : 0.01f * v;
+      dst[(size_t)p * COUT + o] = v;
+    }
+  }
+}
+
+template <int COUT>
+void conv_rows(const Conv& c, int r0, int r1) {
+  constexpr int PB = COUT >= 64 ? 1 : COUT >= 32 ? 2 : 4;
+  std::vector<float> zeros(c.Cin, 0.f);
+  for (int nr = r0; nr < r1; nr++) {
+    const int n = nr / c.H, r = nr % c.H;
+    const float* xn = c.x + (size_t)n * c.H * c.W * c.Cin;
+    float* row = c.y + ((size_t)n * c.H + r) * c.W * COUT;
+    int col = 0;
+    for (; col + PB <= c.W; col += PB) conv_block<COUT, PB>(c, xn, zeros.data(), r, col, row + (size_t)col * COUT);
+    for (; col < c.W; col++) conv_block<COUT, 1>(c, xn, zeros.data(), r, col, row + (size_t)col * COUT);
+  }
 }
 
 void conv_rows_any(const Conv& c, int r0, int r1) {

@@ -9,6 +9,7 @@
  * - fusing a 4096×4096 pair in a fresh process: time and peak RSS (the ≤ 2 GB bound of [P]);
  * - one training step of the paper's recipe (batch 32 × 128², scripts/bench_train.ts);
  * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention (scripts/bench_metrics.ts);
+ * - each ported baseline (ADF, TIF, DenseFuse, DeepFuse) on the same pair (scripts/bench_baselines.ts);
  * - peak RSS of this process.
  * Prints a table and writes JSON (default results/bench.json).
  */
@@ -27,6 +28,7 @@ import { stagedFile } from '../lib/data/stage.js';
 import type { AuifParams } from '../lib/model/params.js';
 import { benchMetricsTno } from './bench_metrics.js';
 import { benchTrainStep } from './bench_train.js';
+import { benchBaselines } from './bench_baselines.js';
 import { median } from '../lib/util/stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -97,6 +99,7 @@ const big = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop(
 if (!big) console.error(`4096² run failed:\n${child.stderr}`);
 const train = await benchTrainStep(values.quick ? 2 : 5);
 const metrics = await benchMetricsTno(runs); // issue [M]: all 13 metrics of one TNO 768×576 triplet
+const baselines = await benchBaselines(values.quick ? 1 : 3); // issue 16: the ported baselines, same pair
 clearInterval(timer);
 sampleRss();
 
@@ -117,6 +120,7 @@ const result = {
   big: big ? { width: bigSide, height: bigSide, ms: Math.round(big.ms), peak_rss_mb: big.peak_rss_mb } : null,
   metrics_768x576_ms: metrics.median_ms.paper,
   metrics_768x576: metrics,
+  baselines_768x576: baselines,
   peak_rss_mb: Math.round(peakRss / 2 ** 20),
 };
 console.log(`backend ${result.backend}; engine ${result.engine}
@@ -128,6 +132,7 @@ ${sizes.map((s) => `  ${`${s.width}×${s.height}`.padEnd(10)} ${s.median_ms.toFi
 ${big ? `  ${`${bigSide}×${bigSide}`.padEnd(10)} ${String(result.big!.ms).padStart(7)} ms  (one run, fresh process: peak RSS ${big.peak_rss_mb} MB)` : `  ${bigSide}² failed`}
 train step (batch ${train.batch} × ${train.crop}², forward + backward + Adam), median of ${train.runs}: ${train.median_s.toFixed(2)} s  (runs: ${train.runs_s.join(', ')}; tensors ${train.tensors_before} → ${train.tensors_after})
 metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper, ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb
+baselines (TNO IR1/VIS1 768×576): ${baselines.map((b) => `${b.method} ${b.median_ms.toFixed(0)} ms${b.tfjs_median_ms ? ` (tfjs ${b.tfjs_median_ms.toFixed(0)})` : ''}`).join(', ')}
 peak RSS ${result.peak_rss_mb} MB
 → ${out}`);
 await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });

@@ -36,6 +36,7 @@ export function baselineKernels(): { k: BaselineKernels | null; reason: string }
 
 /** Whether {@link conv} runs natively now (addon built, a CPU tfjs backend active). */
 export function convIsNative(): boolean {
+  if (process.env.AUIF_BASELINE_NATIVE === '0') return false; // per call: lets the bench time the fallback in one run
   return baselineKernels().k !== null && NATIVE_BACKENDS.includes(tf.getBackend());
 }
 
