@@ -13,6 +13,13 @@
       "cflags_cc": ["-O3", "-ffp-contract=fast", "-fno-fast-math", "-std=c++17", "-pthread"],
       "cflags_cc!": ["-fno-exceptions"],
       "ldflags": ["-pthread"]
+    },
+    {
+      "target_name": "baseline_kernels",
+      "sources": ["native/baseline_kernels.cc"],
+      "cflags_cc": ["-O3", "-ffp-contract=fast", "-fno-fast-math", "-std=c++17", "-pthread"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "ldflags": ["-pthread"]
     }
   ]
 }

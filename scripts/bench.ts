@@ -11,6 +11,7 @@
  * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention (scripts/bench_metrics.ts);
  * - Bayesian fusion per pair, 768×576 and other sizes (scripts/bench_bayes.ts);
  * - DIDFuse on the same pair: native conv addon per ISA variant, tfjs vs native (scripts/bench_didfuse.ts);
+ * - each ported baseline (ADF, TIF, DenseFuse, DeepFuse) on the same pair (scripts/bench_baselines.ts);
  * - peak RSS of this process.
  * Prints a table and writes JSON (default results/bench.json).
  */
@@ -31,6 +32,7 @@ import { benchMetricsTno } from './bench_metrics.js';
 import { benchTrainStep } from './bench_train.js';
 import { benchBayes } from './bench_bayes.js';
 import { benchDidfuse } from './bench_didfuse.js';
+import { benchBaselines } from './bench_baselines.js';
 import { median } from '../lib/util/stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -103,6 +105,7 @@ const train = await benchTrainStep(values.quick ? 2 : 5);
 const metrics = await benchMetricsTno(runs); // issue [M]: all 13 metrics of one TNO 768×576 triplet
 const bayes = await benchBayes(values.quick ? 1 : Math.min(runs, 5), values.quick); // Bayesian fusion per pair
 const didfuseBench = await benchDidfuse(values.quick ? 1 : 3);
+const baselines = await benchBaselines(values.quick ? 1 : 3); // issue 16: the ported baselines, same pair
 clearInterval(timer);
 sampleRss();
 
@@ -127,6 +130,7 @@ const result = {
   bayes,
   didfuse_768x576_ms: didfuseBench.median_ms,
   didfuse: didfuseBench,
+  baselines_768x576: baselines,
   peak_rss_mb: Math.round(peakRss / 2 ** 20),
 };
 console.log(`backend ${result.backend}; engine ${result.engine}
@@ -140,6 +144,7 @@ train step (batch ${train.batch} × ${train.crop}², forward + backward + Adam),
 metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper, ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb
 BF (Bayesian fusion) TNO 768×576, median of ${bayes.runs}: ${bayes.median_ms.toFixed(0)} ms wall, ${bayes.median_cpu_ms.toFixed(0)} ms CPU (one thread; load ${bayes.loadavg_1min.toFixed(1)}); ${bayes.sizes.map((z) => `${z.width}×${z.height} ${z.median_ms.toFixed(0)} ms`).join(', ')}
 DIDFuse fuse() TNO 768×576 (${didfuseBench.isa}, ${didfuseBench.threads} threads), median of ${didfuseBench.runs}: ${didfuseBench.median_ms.toFixed(0)} ms, ${didfuseBench.median_cpu_s.toFixed(1)} CPU-s; per variant ${Object.entries(didfuseBench.isa_ms).map(([k, v]) => `${k} ${v} ms`).join(', ')}; 192×144 crop: tfjs ${didfuseBench.crop.tfjs_ms.toFixed(0)} ms vs native ${didfuseBench.crop.native_ms.toFixed(0)} ms → ×${didfuseBench.crop.speedup.toFixed(1)}
+baselines (TNO IR1/VIS1 768×576): ${baselines.map((b) => `${b.method} ${b.median_ms.toFixed(0)} ms${b.tfjs_median_ms ? ` (tfjs ${b.tfjs_median_ms.toFixed(0)})` : ''}`).join(', ')}
 peak RSS ${result.peak_rss_mb} MB
 → ${out}`);
 await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });

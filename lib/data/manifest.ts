@@ -17,9 +17,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BASELINE_GROUPS, BASELINE_REPOS, type BaselineGroupName, type BaselineRepo } from './baselines_repos.js';
 
 /** Which upstream repository a file comes from. */
-export type Repo = 'auif' | 'didfuse' | 'bayesfusion';
+export type Repo = 'auif' | 'didfuse' | 'bayesfusion' | BaselineRepo;
 
 /** The AUIF authors' repository and the commit every AUIF file is pinned to. */
 export const AUIF_REPO = 'Zhaozixiang1228/IVIF-AUIF-Net';
@@ -49,6 +50,7 @@ export const UPSTREAM: Record<Repo, { repo: string; commit: string; rawBase: str
     commit: BAYESFUSION_COMMIT,
     rawBase: `https://raw.githubusercontent.com/${BAYESFUSION_REPO}/${BAYESFUSION_COMMIT}/`,
   },
+  ...Object.fromEntries(Object.entries(BASELINE_REPOS).map(([k, d]) => [k, { repo: d.repo, commit: d.commit, rawBase: `https://raw.githubusercontent.com/${d.repo}/${d.commit}/` }])) as Record<BaselineRepo, { repo: string; commit: string; rawBase: string }>,
 };
 
 /** One upstream file: path relative to the repository root (`/`-separated), size, sha256 (hex). */
@@ -82,7 +84,8 @@ export type GroupName =
   | 'didfuse-figures'
   | 'bayes-examples'
   | 'bayes-results'
-  | 'bayes-figures';
+  | 'bayes-figures'
+  | BaselineGroupName;
 
 export interface GroupDef {
   repo: Repo;
@@ -108,6 +111,7 @@ export const GROUPS: Record<GroupName, GroupDef> = {
   'bayes-examples': { repo: 'bayesfusion', prefix: 'datasets/', description: 'Bayesian fusion example pairs IR/VIS 1..3 (PNG)' },
   'bayes-results': { repo: 'bayesfusion', prefix: 'result/', description: "Bayesian fusion authors' published results F1..F3" },
   'bayes-figures': { repo: 'bayesfusion', prefix: 'image/', description: 'Bayesian fusion paper Table 3 (picture)' },
+  ...BASELINE_GROUPS,
 };
 
 /** Every group name, in staging order. */
@@ -128,6 +132,7 @@ export const MANIFEST_FILES: Record<Repo, string[]> = {
   auif: ['datasets/manifest.json', 'models/manifest.json'],
   didfuse: ['datasets/manifest.didfuse.json'],
   bayesfusion: ['datasets/manifest.bayesfusion.json'],
+  ...Object.fromEntries(Object.keys(BASELINE_REPOS).map((k) => [k, [`datasets/manifest.${k}.json`]])) as Record<BaselineRepo, string[]>,
 };
 
 const SHA256_RE = /^[0-9a-f]{64}$/;

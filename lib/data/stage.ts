@@ -53,6 +53,7 @@ import {
   type Repo,
 } from './manifest.js';
 import { DownloadError, download, partialPath, sha256File } from './download.js';
+import { BASELINE_REPOS, type BaselineRepo } from './baselines_repos.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { sharedDisabled } from './reference.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -67,6 +68,8 @@ export interface Source {
   name: string;
   /** Directory (kind 'dir') or base URL ending in `/` (kind 'url'); undefined = not configured. */
   location?: string;
+  /** Kind 'dir': an upstream path prefix this copy drops (a flat copy of one folder). */
+  strip?: string;
 }
 
 export interface StageOptions {
@@ -154,10 +157,15 @@ export function stagedPath(upstreamRel: string, repo: Repo = 'auif', root: strin
     return path.join(root, 'datasets', 'didfuse', top, ...rest);
   }
   if (repo === 'bayesfusion') return path.join(root, 'datasets', 'bayesfusion', top, ...rest);
-  throw new Error(`stagedPath: unknown repo ${JSON.stringify(repo)} (expected 'auif', 'didfuse' or 'bayesfusion')`);
+  const b = BASELINE_REPOS[repo as BaselineRepo];
+  if (b) return path.join(root, ...(b.staged === 'models' ? ['models', 'upstream'] : ['datasets']), repo, top, ...rest);
+  throw new Error(`stagedPath: unknown repo ${JSON.stringify(repo)}`);
 }
 
-const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR', bayesfusion: 'AUIF_BAYESFUSION_DIR' };
+const ENV_DIR: Record<Repo, string> = {
+  auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR', bayesfusion: 'AUIF_BAYESFUSION_DIR',
+  ...Object.fromEntries(Object.entries(BASELINE_REPOS).map(([k, d]) => [k, d.env])) as Record<BaselineRepo, string>,
+};
 
 /** The public raw-file host that `$AUIF_UPSTREAM_URL` replaces. */
 export const RAW_HOST = 'https://raw.githubusercontent.com';
@@ -192,6 +200,16 @@ export function stagingSources(repo: Repo = 'auif'): Source[] {
   const env = ENV_DIR[repo];
   const envDir = process.env[env];
   const base = upstreamBaseUrl(repo);
+  const b = BASELINE_REPOS[repo as BaselineRepo];
+  if (b) {
+    return [
+      { kind: 'dir', name: `$${env}`, location: envDir ? path.resolve(envDir) : undefined },
+      sharedDisabled()
+        ? { kind: 'dir', name: `../shared/upstream/${b.shared} (off: AUIF_NO_SHARED)`, location: undefined }
+        : { kind: 'dir', name: `../shared/upstream/${b.shared}`, location: path.resolve(packageRoot, '..', 'shared', 'upstream', ...b.shared.split('/')), strip: b.sharedStrip },
+      { kind: 'url', name: base, location: base },
+    ];
+  }
   return [
     { kind: 'dir', name: `$${env}`, location: envDir ? path.resolve(envDir) : undefined },
     sharedDisabled()
@@ -358,7 +376,8 @@ async function stageItems(items: Item[], opts: StageOptions, label: string): Pro
             reasons.push(failure(src, why));
             continue;
           }
-          await copyVerified(path.join(src.location, ...it.entry.path.split('/')), it.dest, it.entry);
+          const rel = src.strip && it.entry.path.startsWith(src.strip) ? it.entry.path.slice(src.strip.length) : it.entry.path;
+          await copyVerified(path.join(src.location, ...rel.split('/')), it.dest, it.entry);
           bar?.tick(it.entry.size, it.entry.path);
         } else {
           const base = src.location.endsWith('/') ? src.location : `${src.location}/`;

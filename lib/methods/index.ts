@@ -5,6 +5,10 @@
 import { auif } from './auif.js';
 import { bayes } from './bayes.js';
 import { didfuse } from './didfuse.js';
+import { adf } from './adf.js';
+import { tif } from './tif.js';
+import { densefuse } from './densefuse.js';
+import { deepfuse } from './deepfuse.js';
 import { MethodError, type FusionMethod, type MethodInfo } from './types.js';
 
 export * from './types.js';
@@ -16,6 +20,10 @@ export const METHODS: readonly FusionMethod[] = [
   auif,
   didfuse,
   bayes,
+  adf,
+  tif,
+  densefuse,
+  deepfuse,
 ];
 
 /** The names `auif fuse --method` accepts. */

@@ -173,4 +173,25 @@ t('error paths through the CLI: one line naming the file or option, exit 1 (bad 
   await run(['--ir', ir, '--vis', vis, '--out', out, '--mode', 'max'], 2, /mode must be one of sum, average, l1, got 'max'/);
 });
 
+t('--method adf|tif|densefuse|deepfuse: the written PNG is the method\'s own result; a too-small pair is refused naming the file', async () => {
+  const { getMethod } = await import('../../lib/methods/index.js');
+  const [ir, vis] = [await readGrey(path.join(tmp, 'ir.png')), await readGrey(path.join(tmp, 'vis.png'))];
+  await writeGreyPng(path.join(tmp, 'thin.png'), img(1, 30, () => 0.5));
+  for (const m of ['adf', 'tif', 'densefuse', 'deepfuse']) {
+    if (m === 'densefuse' && !(await upstreamGroup('densefuse-tf-model'))) continue;
+    if (m === 'deepfuse' && !(await upstreamGroup('deepfuse-huili-model'))) continue;
+    const out = path.join(tmp, `F_${m}.png`);
+    assert.is(await main(['fuse', '--method', m, '--ir', path.join(tmp, 'ir.png'), '--vis', path.join(tmp, 'vis.png'), '--out', out]), 0, errors.join('\n'));
+    const fuser = await getMethod(m).load();
+    const { F } = await fuser.fuse(ir, vis);
+    fuser.dispose();
+    const got = await readGrey(out);
+    assert.ok(got.data.every((v, i) => v === Math.fround(Math.round(F.data[i] * 255) / 255)), `${m}: file = fuse()`);
+    errors = [];
+    assert.is(await main(['fuse', '--method', m, '--ir', path.join(tmp, 'thin.png'), '--vis', path.join(tmp, 'thin.png'), '--out', path.join(tmp, 'no.png')]), 1);
+    assert.match(errors.join('\n'), /thin\.png is 1×30; .* needs at least/);
+    assert.not.ok(fs.existsSync(path.join(tmp, 'no.png')));
+  }
+});
+
 t.run();

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { StagingError, ensureStaged, stagedFile, type GroupName } from '../../lib/data/stage.js';
+import { StagingError, ensureStaged, stagedFile, type GroupName, type Repo } from '../../lib/data/stage.js';
 import { findReferenceFile } from '../../lib/data/reference.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,7 +42,7 @@ export function skipLoudly(what: string, reason: string): void {
  * $AUIF_DATA_DIR, ../shared/upstream or the pinned URL. Where no source works it prints a loud
  * SKIP with the reason and returns null.
  */
-export async function upstreamFile(rel: string, repo: 'auif' | 'didfuse' | 'bayesfusion' = 'auif'): Promise<string | null> {
+export async function upstreamFile(rel: string, repo: Repo = 'auif'): Promise<string | null> {
   try {
     return await stagedFile(rel, repo);
   } catch (e) {

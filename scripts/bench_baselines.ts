@@ -1,0 +1,45 @@
+/**
+ * The ported baselines' time per pair (issue 16): every registered method except AUIF, fused on
+ * the TNO 768×576 pair IR1/VIS1 (same images, same run), median of N after one warm-up; for the
+ * learned ones also with the native convolution disabled (tfjs fallback), so the ratio is
+ * measured here. Used by `npm run bench`; standalone:
+ *
+ *   node --import tsx scripts/bench_baselines.ts [runs]
+ */
+import { initBackend } from '../lib/backend/select.js';
+import { readGrey } from '../lib/io/image.js';
+import { stagedFile } from '../lib/data/stage.js';
+import { getMethod, listMethods } from '../lib/methods/index.js';
+import { median } from '../lib/util/stats.js';
+
+export interface BaselineBench { method: string; runs_ms: number[]; median_ms: number; tfjs_median_ms?: number }
+
+export async function benchBaselines(runs = 3): Promise<BaselineBench[]> {
+  const ir = await readGrey(await stagedFile('Datasets/Test_data_TNO/IR1.bmp'));
+  const vis = await readGrey(await stagedFile('Datasets/Test_data_TNO/VIS1.bmp'));
+  const time = async (name: string, n: number) => {
+    const f = await getMethod(name).load();
+    await f.fuse(ir, vis);
+    const ts: number[] = [];
+    for (let i = 0; i < n; i++) { const t0 = performance.now(); await f.fuse(ir, vis); ts.push(performance.now() - t0); }
+    f.dispose();
+    return ts;
+  };
+  const out: BaselineBench[] = [];
+  for (const info of listMethods().filter((m) => m.name !== 'auif')) {
+    const ts = await time(info.name, runs);
+    const r: BaselineBench = { method: info.name, runs_ms: ts.map(Math.round), median_ms: median(ts) };
+    if (info.family === 'learned') {
+      process.env.AUIF_BASELINE_NATIVE = '0';
+      try { r.tfjs_median_ms = median(await time(info.name, 1)); } finally { delete process.env.AUIF_BASELINE_NATIVE; }
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await initBackend();
+  const rows = await benchBaselines(Number(process.argv[2] ?? 3));
+  for (const r of rows) console.log(`${r.method.padEnd(10)} ${r.median_ms.toFixed(0).padStart(7)} ms (runs ${r.runs_ms.join(', ')})${r.tfjs_median_ms ? `   tfjs fallback ${r.tfjs_median_ms.toFixed(0)} ms → ×${(r.tfjs_median_ms / r.median_ms).toFixed(1)}` : ''}`);
+}

@@ -1,0 +1,121 @@
+/**
+ * The TensorFlow V2 checkpoint reader against the published checkpoints (DenseFuse λ = 1e2, Hui
+ * Li's DeepFuse epoch 4; staged from their repositories) and the `.safetensors` conversions made
+ * of them in ../shared/upstream (PyTorch layout: OIHW kernels, DenseFuse's dense-block input groups
+ * reversed): every value bit for bit equal. Plus malformed-file cases.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkpointPrefix, crc32c, maskCrc, readBundleIndex, readSstable, readTfCheckpoint } from '../../lib/io/tf_checkpoint.js';
+import { readSafetensors } from '../../lib/io/safetensors.js';
+import { CheckpointError, type NamedTensor } from '../../lib/io/tensor_record.js';
+import { DENSEFUSE_TF_CKPT } from '../../lib/methods/densefuse.js';
+import { DEEPFUSE_HUILI_CKPT } from '../../lib/methods/deepfuse.js';
+import { projectRoot, skipLoudly, upstreamFile } from '../helpers/upstream.js';
+
+const t = suite('io/tf_checkpoint');
+
+/** The conversions in ../shared/upstream (derived files, not upstream ones: read in place). */
+function conversion(rel: string): string | null {
+  const f = path.resolve(projectRoot, '../shared/upstream', rel);
+  if (fs.existsSync(f)) return f;
+  skipLoudly(`conversion ${rel}`, `${f} not found`);
+  return null;
+}
+
+async function staged(prefix: string, repo: 'densefuse-tf' | 'deepfuse-huili'): Promise<string | null> {
+  const d = await upstreamFile(`${prefix}.data-00000-of-00001`, repo);
+  const i = await upstreamFile(`${prefix}.index`, repo);
+  return d && i ? checkpointPrefix(i) : null;
+}
+
+/** HWIO → OIHW, with the input channels taken in 16-channel groups in `groups` order. */
+function toOihw(t: NamedTensor, groups?: number[]): Float32Array {
+  const [H, W, I, O] = t.shape;
+  const src = t.data as Float32Array;
+  const out = new Float32Array(src.length);
+  const g = groups ?? [0];
+  const gs = I / g.length;
+  for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) {
+    const srcI = g[Math.floor(i / gs)] * gs + (i % gs);
+    out[((o * I + i) * H + h) * W + w] = src[((h * W + w) * I + srcI) * O + o];
+  }
+  return out;
+}
+
+function sameBits(a: Float32Array, b: Float32Array, what: string): void {
+  assert.is(a.length, b.length, `${what}: length`);
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let d = 0;
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) d++;
+  assert.is(d, 0, `${what}: ${d} values differ`);
+}
+
+t('DenseFuse λ = 1e2: 50 entries (weights + Adam slots); the 16 weights = the safetensors conversion bit for bit', async () => {
+  const prefix = await staged(DENSEFUSE_TF_CKPT, 'densefuse-tf');
+  const conv = conversion('densefuse/densefuse_tf_gray_1e2.safetensors');
+  if (!prefix || !conv) return;
+  const all = readTfCheckpoint(prefix);
+  assert.is(all.size, 50);
+  assert.equal(all.get('beta1_power')!.shape, []);
+  const ref = readSafetensors(conv).tensors;
+  const map: [string, string, number[] | undefined][] = [
+    ['encoder/conv1_1', 'conv1', undefined], ['encoder/dense_block_conv1', 'DB1.denseblock.0.dense_conv', undefined],
+    ['encoder/dense_block_conv2', 'DB1.denseblock.1.dense_conv', [1, 0]], ['encoder/dense_block_conv3', 'DB1.denseblock.2.dense_conv', [2, 1, 0]],
+    ['decoder/conv2_1', 'conv2', [3, 2, 1, 0]], ['decoder/conv2_2', 'conv3', [0, 1, 2, 3]], ['decoder/conv2_3', 'conv4', [0, 1]], ['decoder/conv2_4', 'conv5', [0]],
+  ];
+  for (const [tfName, ptName, groups] of map) {
+    const k = all.get(`${tfName}/kernel`)!;
+    assert.is(k.dtype, 'float32');
+    assert.equal(ref.get(`${ptName}.conv2d.weight`)!.shape, [k.shape[3], k.shape[2], k.shape[0], k.shape[1]]);
+    sameBits(toOihw(k, groups), ref.get(`${ptName}.conv2d.weight`)!.data as Float32Array, tfName);
+    sameBits(all.get(`${tfName}/bias`)!.data as Float32Array, ref.get(`${ptName}.conv2d.bias`)!.data as Float32Array, `${tfName}/bias`);
+  }
+});
+
+t("Hui Li's DeepFuse epoch 4: the 10 weights = the safetensors conversion bit for bit", async () => {
+  const prefix = await staged(DEEPFUSE_HUILI_CKPT, 'deepfuse-huili');
+  const conv = conversion('deepfuse/huili_deepfuse_tf_epoch4.safetensors');
+  if (!prefix || !conv) return;
+  const sd = readTfCheckpoint(prefix, (k) => !k.includes('Adam') && !k.endsWith('_power'));
+  assert.is(sd.size, 10);
+  const ref = readSafetensors(conv).tensors;
+  for (const [k, v] of sd) {
+    const ptKey = k.replace('/', '.').replace('/kernel', '.weight').replace('/bias', '.bias');
+    const want = ref.get(ptKey);
+    assert.ok(want, `${ptKey} in the conversion`);
+    sameBits(v.shape.length === 4 ? toOihw(v, [0]) : (v.data as Float32Array), want!.data as Float32Array, k);
+  }
+});
+
+t('CRC32C matches the standard check value; masking as LevelDB', () => {
+  assert.is(crc32c(new TextEncoder().encode('123456789')), 0xe3069283);
+  assert.is(maskCrc(0), 0xa282ead8);
+});
+
+t('malformed index: too short, bad magic, corrupted block, missing shard — each a CheckpointError naming the problem', async () => {
+  const prefix = await staged(DENSEFUSE_TF_CKPT, 'densefuse-tf');
+  if (!prefix) return;
+  const bytes = new Uint8Array(fs.readFileSync(`${prefix}.index`));
+  const throws = (f: () => unknown, re: RegExp) => {
+    try { f(); assert.unreachable('should throw'); } catch (e) { assert.instance(e, CheckpointError); assert.match((e as Error).message, re); }
+  };
+  throws(() => readSstable(bytes.subarray(0, 20), 'x.index'), /shorter than the 48-byte table footer/);
+  const badMagic = bytes.slice(); badMagic[badMagic.length - 1] ^= 0xff;
+  throws(() => readSstable(badMagic, 'x.index'), /table magic/);
+  const badBlock = bytes.slice(); badBlock[10] ^= 0x01;
+  throws(() => readBundleIndex(badBlock, 'x.index'), /CRC mismatch|entry|truncated/);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-tfckpt-'));
+  try {
+    fs.writeFileSync(path.join(tmp, 'm.ckpt.index'), bytes);
+    throws(() => readTfCheckpoint(path.join(tmp, 'm.ckpt.index')), /cannot read checkpoint data shard: ENOENT/);
+    const data = new Uint8Array(fs.readFileSync(`${prefix}.data-00000-of-00001`)); data[100] ^= 1;
+    fs.writeFileSync(path.join(tmp, 'm.ckpt.data-00000-of-00001'), data);
+    throws(() => readTfCheckpoint(path.join(tmp, 'm.ckpt')), /CRC32C of the tensor bytes/);
+  } finally { fs.rmSync(tmp, { recursive: true, force: true }); }
+});
+
+t.run();
