@@ -22,6 +22,7 @@
 #include <string>
 #include <exception>
 #include <new>
+#include "simd.h"
 
 namespace {
 
@@ -69,7 +70,8 @@ constexpr int kVec = 32;     // float32 outputs per register block (x⁰)
 inline int refl(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
 
 // y = kernel ⋆ reflectpad(x, k/2) for rows [r0, r1) of one plane, oneDNN rounding.
-void correlate_rows(const float* x, int h, int w, const float* kern, int k, float* y, int r0, int r1) {
+template <int ISA>
+AUIF_INLINE void correlate_rows_impl(const float* x, int h, int w, const float* kern, int k, float* y, int r0, int r1) {
   const int p = k / 2, wp = w + 2 * p;
   std::vector<float> rows((size_t)k * wp);
   for (int r = r0; r < r1; r++) {
@@ -102,6 +104,8 @@ void correlate_rows(const float* x, int h, int w, const float* kern, int k, floa
   }
 }
 
+AUIF_DISPATCH(void, correlate_rows, (const float* x, int h, int w, const float* kern, int k, float* y, int r0, int r1), (x, h, w, kern, k, y, r0, r1))
+
 // A(x) on the outer ring pixel (r, c): the two-convolution form, in double.
 inline double ring_value(const float* x, int h, int w, const double* M, int r, int c) {
   double acc = 0;
@@ -120,7 +124,8 @@ inline double ring_value(const float* x, int h, int w, const double* M, int r, i
 }
 
 // acc[c] = A(x)[r, c] for c = 1 … w−2 of an interior row r (1 ≤ r ≤ h−2), in double.
-void interior_row(const float* x, int h, int w, const double* w5, int r, double* acc, float* pad) {
+template <int ISA>
+AUIF_INLINE void interior_row_impl(const float* x, int h, int w, const double* w5, int r, double* acc, float* pad) {
   // pad: 5 rows of w + 4 (reflect-pad 2).
   const int wp = w + 4;
   for (int i = 0; i < 5; i++) {
@@ -143,6 +148,8 @@ void interior_row(const float* x, int h, int w, const double* w5, int r, double*
     }
   }
 }
+
+AUIF_DISPATCH(void, interior_row, (const float* x, int h, int w, const double* w5, int r, double* acc, float* pad), (x, h, w, w5, r, acc, pad))
 
 // Computes the full row r of A(x) (ring pixels exact) into acc (double).
 void operator_row(const float* x, int h, int w, const double* w5, const double* M, int r, double* acc, float* pad) {
@@ -628,6 +635,10 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 
 }  // namespace
 
+// The thread count every kernel uses (fuse_kernels.cc too).
+int auif_thread_count() { return thread_count(); }
+void auif_register_fuse(napi_env env, napi_value exports);  // fuse_kernels.cc
+
 NAPI_MODULE_INIT() {
   def(env, exports, "correlateReflect", Guarded<CorrelateReflect>);
   def(env, exports, "operatorForward", Guarded<OperatorForward>);
@@ -639,5 +650,6 @@ NAPI_MODULE_INIT() {
   def(env, exports, "qabfEdges", Guarded<QabfEdges>);
   def(env, exports, "qabfPreservation", Guarded<QabfPreservation>);
   def(env, exports, "setThreads", Guarded<SetThreads>);
+  auif_register_fuse(env, exports);
   return exports;
 }

@@ -41,6 +41,17 @@ export interface NativeKernels {
   qabfEdges(p: Float64Array, w: number, h: number, scale: number, g: Float64Array, a: Float64Array): void;
   /** Σ Q^{SF}·gS over the first n pixels (lib/metrics/qabf.ts), summed per fixed block of pixels. */
   qabfPreservation(gS: Float64Array, aS: Float64Array, gF: Float64Array, aF: Float64Array, n: number): number;
+  /**
+   * The whole test phase (native/fuse_kernels.cc) on the output rectangles `rects` (r0, r1, c0, c1
+   * per rectangle) of an h×w pair, into `out`: x⁰, the Lb base and Ld detail layers of IR and VIS,
+   * the sum (average = 0) or average rule and the decoder. `layers`: (Lb + Ld)·106 values (w5, M
+   * per layer, base first); `lc`: (Lb + Ld)·5 ([bnA, bnB, α, η, θ]); decCoef = [bnA, bnB].
+   * Returns the receptive-field radius used as halo. Absent from addons built from older checkouts.
+   */
+  fuseAuif?(ir: Float32Array, vis: Float32Array, h: number, w: number, layers: Float64Array, lc: Float32Array, Lb: number, Ld: number,
+    baseInit: Float32Array, detailInit: Float32Array, decW: Float32Array, decCoef: Float32Array, average: number, rects: Int32Array, out: Float32Array): number;
+  /** The instruction set of the hot loops: 'avx2+fma' (chosen at run time where the CPU has it) or 'portable'. */
+  simdInfo?(): string;
   /** Threads per call (0: AUIF_THREADS or every core; negative: query only); returns the count in use. */
   setThreads(n: number): number;
 }

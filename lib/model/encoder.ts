@@ -57,7 +57,7 @@ export function detailEncoder(I: tf.Tensor4D, params: EncoderParams): tf.Tensor4
  * (tfjs tensors are immutable).
  */
 const layerCache = new WeakMap<tf.Tensor, { w5: Float64Array; M: Float64Array; coef: Float32Array; of: UnrolledLayerParams }>();
-function layerCoefficients(layer: UnrolledLayerParams) {
+export function layerCoefficients(layer: UnrolledLayerParams): { w5: Float64Array; M: Float64Array; coef: Float32Array } {
   const hit = layerCache.get(layer.K);
   if (hit && hit.of === layer) return hit;
   const one = (t: tf.Tensor) => (t.dataSync() as Float32Array)[0];
