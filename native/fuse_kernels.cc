@@ -71,8 +71,7 @@ constexpr int kX0Block = 64;   // float32 accumulators per x⁰ register block
 
 // out[c] = Σ_{i,j} kern[i·k + j]·rows[i][c + j], one fmaf per tap in row-major order (oneDNN's
 // rounding, as correlate_rows), for c < n. rows[i] = src + i·stride.
-template <int ISA>
-AUIF_INLINE void x0_row_impl(const float* src, int stride, const float* kern, int k, int n, float* out) {
+void x0_row_portable(const float* src, int stride, const float* kern, int k, int n, float* out) {
   int c0 = 0;
   for (; c0 + kX0Block <= n; c0 += kX0Block) {
     float acc[kX0Block] = {0};
@@ -92,118 +91,139 @@ AUIF_INLINE void x0_row_impl(const float* src, int stride, const float* kern, in
     out[c] = acc;
   }
 }
-AUIF_DISPATCH(void, x0_row, (const float* src, int stride, const float* kern, int k, int n, float* out), (src, stride, kern, k, n, out))
 
-// acc[c] = Σ_{i,j} w5[i·5 + j]·rows[i][c + j] in float64 (acc starts at 0; the taps added in
-// row-major order, products and sums rounded separately — interior_row's arithmetic). The rows
-// hold float32 values widened to float64 (exact), so no conversion runs in the inner loop.
-void op_interior_portable(const double* const* rows, const double* w5, int n, double* acc) {
-  constexpr int B = 16;
-  int c0 = 0;
-  for (; c0 + B <= n; c0 += B) {
-    double a[B] = {0};
-    for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) {
-      const double wij = w5[i * 5 + j];
-      const double* s = rows[i] + c0 + j;
-      for (int v = 0; v < B; v++) a[v] += wij * s[v];
+// The interior of A(x) in float32, folded by the symmetry w[d] = w[−d] of the autocorrelation:
+//   a ← 0;  a ← fmaf(w_d, fl(x[p + d] + x[p − d]), a) for the 12 taps d before the centre
+//   (row-major);  A = fmaf(w₀, x[p], a),
+// w_d = fl(w[d]) (w summed in float64). rows[i] + c + j is tap (i, j) of output c. Measured:
+// the authors' 80 images and the fixtures as with the float64 sum (README, "How it is exact").
+void op_interior_portable(const float* const* rows, const float* w, int n, float* acc) {
+  for (int c = 0; c < n; c++) {
+    float a = 0;
+    for (int d = 0; d < 12; d++) {
+      const int i = d / 5, j = d % 5;
+      a = std::fmaf(w[d], rows[i][c + j] + rows[4 - i][c + 4 - j], a);
     }
-    std::memcpy(acc + c0, a, sizeof a);
-  }
-  for (int c = c0; c < n; c++) {
-    double a = 0;
-    for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) a += w5[i * 5 + j] * rows[i][c + j];
-    acc[c] = a;
+    acc[c] = std::fmaf(w[12], rows[2][c + 2], a);
   }
 }
 
-// The eval layer's elementwise part (layerEval): z = fl(A); y = fl(fl(z·a) + b); g = PReLU(y);
-// x' = fl(x − fl(η·fl(g − fl(θ·fl(I − x))))), written as float32 (outf) or widened (outd).
-void layer_update_portable(const double* acc, const double* xd, const float* I, const float* coef, int n, float* outf, double* outd) {
+// The eval layer's elementwise part (layerEval): y = fl(fl(A·a) + b); g = PReLU(y);
+// x' = fl(x − fl(η·fl(g − fl(θ·fl(I − x))))).
+void layer_update_portable(const float* acc, const float* x, const float* I, const float* coef, int n, float* out) {
   const float bnA = coef[0], bnB = coef[1], alpha = coef[2], eta = coef[3], theta = coef[4];
   for (int c = 0; c < n; c++) {
-    const float x = (float)xd[c];
-    const float z = (float)acc[c];
-    const float za = z * bnA;
+    const float za = acc[c] * bnA;
     const float y = za + bnB;
     const float ay = alpha * y;
     const float g = y < 0.0f ? ay : y;
-    const float d = I[c] - x;
+    const float d = I[c] - x[c];
     const float td = theta * d;
     const float s = g - td;
     const float es = eta * s;
-    const float o = x - es;
-    if (outf) outf[c] = o; else outd[c] = o;
+    out[c] = x[c] - es;
   }
 }
 
 #if AUIF_HAVE_AVX2_PATH
-// The same operations as the portable versions, 4 doubles / 8 floats per instruction.
-AUIF_TARGET_AVX2 void op_interior_avx2(const double* const* rows, const double* w5, int n, double* acc) {
+// The same operations as the portable versions, 8 floats per instruction.
+AUIF_TARGET_AVX2 void op_interior_avx2(const float* const* rows, const float* w, int n, float* acc) {
   int c0 = 0;
   for (; c0 + 32 <= n; c0 += 32) {
-    __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-    for (int i = 0; i < 5; i++) {
-      const double* row = rows[i] + c0;
-      for (int j = 0; j < 5; j++) {
-        const __m256d w = _mm256_broadcast_sd(w5 + i * 5 + j);
-        const double* s = row + j;
-        a0 = _mm256_add_pd(a0, _mm256_mul_pd(w, _mm256_loadu_pd(s)));
-        a1 = _mm256_add_pd(a1, _mm256_mul_pd(w, _mm256_loadu_pd(s + 4)));
-        a2 = _mm256_add_pd(a2, _mm256_mul_pd(w, _mm256_loadu_pd(s + 8)));
-        a3 = _mm256_add_pd(a3, _mm256_mul_pd(w, _mm256_loadu_pd(s + 12)));
-        a4 = _mm256_add_pd(a4, _mm256_mul_pd(w, _mm256_loadu_pd(s + 16)));
-        a5 = _mm256_add_pd(a5, _mm256_mul_pd(w, _mm256_loadu_pd(s + 20)));
-        a6 = _mm256_add_pd(a6, _mm256_mul_pd(w, _mm256_loadu_pd(s + 24)));
-        a7 = _mm256_add_pd(a7, _mm256_mul_pd(w, _mm256_loadu_pd(s + 28)));
-      }
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int d = 0; d < 12; d++) {
+      const int i = d / 5, j = d % 5;
+      const __m256 wd = _mm256_broadcast_ss(w + d);
+      const float* p = rows[i] + c0 + j;
+      const float* q = rows[4 - i] + c0 + 4 - j;
+      a0 = _mm256_fmadd_ps(wd, _mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(q)), a0);
+      a1 = _mm256_fmadd_ps(wd, _mm256_add_ps(_mm256_loadu_ps(p + 8), _mm256_loadu_ps(q + 8)), a1);
+      a2 = _mm256_fmadd_ps(wd, _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(q + 16)), a2);
+      a3 = _mm256_fmadd_ps(wd, _mm256_add_ps(_mm256_loadu_ps(p + 24), _mm256_loadu_ps(q + 24)), a3);
     }
-    double* o = acc + c0;
-    _mm256_storeu_pd(o, a0); _mm256_storeu_pd(o + 4, a1); _mm256_storeu_pd(o + 8, a2); _mm256_storeu_pd(o + 12, a3);
-    _mm256_storeu_pd(o + 16, a4); _mm256_storeu_pd(o + 20, a5); _mm256_storeu_pd(o + 24, a6); _mm256_storeu_pd(o + 28, a7);
+    const __m256 w0 = _mm256_broadcast_ss(w + 12);
+    const float* m = rows[2] + c0 + 2;
+    _mm256_storeu_ps(acc + c0, _mm256_fmadd_ps(w0, _mm256_loadu_ps(m), a0));
+    _mm256_storeu_ps(acc + c0 + 8, _mm256_fmadd_ps(w0, _mm256_loadu_ps(m + 8), a1));
+    _mm256_storeu_ps(acc + c0 + 16, _mm256_fmadd_ps(w0, _mm256_loadu_ps(m + 16), a2));
+    _mm256_storeu_ps(acc + c0 + 24, _mm256_fmadd_ps(w0, _mm256_loadu_ps(m + 24), a3));
   }
-  for (; c0 + 4 <= n; c0 += 4) {
-    __m256d a = _mm256_setzero_pd();
-    for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) a = _mm256_add_pd(a, _mm256_mul_pd(_mm256_broadcast_sd(w5 + i * 5 + j), _mm256_loadu_pd(rows[i] + c0 + j)));
-    _mm256_storeu_pd(acc + c0, a);
+  for (; c0 + 8 <= n; c0 += 8) {
+    __m256 a = _mm256_setzero_ps();
+    for (int d = 0; d < 12; d++) {
+      const int i = d / 5, j = d % 5;
+      a = _mm256_fmadd_ps(_mm256_broadcast_ss(w + d), _mm256_add_ps(_mm256_loadu_ps(rows[i] + c0 + j), _mm256_loadu_ps(rows[4 - i] + c0 + 4 - j)), a);
+    }
+    _mm256_storeu_ps(acc + c0, _mm256_fmadd_ps(_mm256_broadcast_ss(w + 12), _mm256_loadu_ps(rows[2] + c0 + 2), a));
   }
-  for (int c = c0; c < n; c++) {
-    double a = 0;
-    for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) a += w5[i * 5 + j] * rows[i][c + j];
-    acc[c] = a;
+  if (c0 < n) {
+    const float* r[5] = {rows[0] + c0, rows[1] + c0, rows[2] + c0, rows[3] + c0, rows[4] + c0};
+    op_interior_portable(r, w, n - c0, acc + c0);
   }
 }
 
-AUIF_TARGET_AVX2 void layer_update_avx2(const double* acc, const double* xd, const float* I, const float* coef, int n, float* outf, double* outd) {
+AUIF_TARGET_AVX2 void layer_update_avx2(const float* acc, const float* xp, const float* I, const float* coef, int n, float* out) {
   const __m256 bnA = _mm256_set1_ps(coef[0]), bnB = _mm256_set1_ps(coef[1]), alpha = _mm256_set1_ps(coef[2]),
                eta = _mm256_set1_ps(coef[3]), theta = _mm256_set1_ps(coef[4]), zero = _mm256_setzero_ps();
-  auto narrow = [](const double* p) AUIF_TARGET_AVX2 {
-    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(_mm256_loadu_pd(p))), _mm256_cvtpd_ps(_mm256_loadu_pd(p + 4)), 1);
-  };
   int c = 0;
   for (; c + 8 <= n; c += 8) {
-    const __m256 x = narrow(xd + c), z = narrow(acc + c);
-    const __m256 y = _mm256_add_ps(_mm256_mul_ps(z, bnA), bnB);
+    const __m256 x = _mm256_loadu_ps(xp + c);
+    const __m256 y = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(acc + c), bnA), bnB);
     const __m256 g = _mm256_blendv_ps(y, _mm256_mul_ps(alpha, y), _mm256_cmp_ps(y, zero, _CMP_LT_OQ));
     const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(I + c), x);
-    const __m256 o = _mm256_sub_ps(x, _mm256_mul_ps(eta, _mm256_sub_ps(g, _mm256_mul_ps(theta, d))));
-    if (outf) _mm256_storeu_ps(outf + c, o);
-    else {
-      _mm256_storeu_pd(outd + c, _mm256_cvtps_pd(_mm256_castps256_ps128(o)));
-      _mm256_storeu_pd(outd + c + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(o, 1)));
-    }
+    _mm256_storeu_ps(out + c, _mm256_sub_ps(x, _mm256_mul_ps(eta, _mm256_sub_ps(g, _mm256_mul_ps(theta, d)))));
   }
-  if (c < n) layer_update_portable(acc + c, xd + c, I + c, coef, n - c, outf ? outf + c : nullptr, outd ? outd + c : nullptr);
+  if (c < n) layer_update_portable(acc + c, xp + c, I + c, coef, n - c, out + c);
 }
 
-void op_interior(const double* const* rows, const double* w5, int n, double* acc) {
-  if (auif_simd::use_avx2()) op_interior_avx2(rows, w5, n, acc); else op_interior_portable(rows, w5, n, acc);
+AUIF_TARGET_AVX2 void x0_row_avx2(const float* src, int stride, const float* kern, int k, int n, float* out) {
+  int c0 = 0;
+  for (; c0 + 64 <= n; c0 += 64) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    for (int i = 0; i < k; i++) {
+      const float* row = src + (size_t)i * stride + c0;
+      for (int j = 0; j < k; j++) {
+        const __m256 w = _mm256_broadcast_ss(kern + i * k + j);
+        const float* s = row + j;
+        a0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s), a0);
+        a1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 8), a1);
+        a2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 16), a2);
+        a3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 24), a3);
+        a4 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 32), a4);
+        a5 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 40), a5);
+        a6 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 48), a6);
+        a7 = _mm256_fmadd_ps(w, _mm256_loadu_ps(s + 56), a7);
+      }
+    }
+    float* o = out + c0;
+    _mm256_storeu_ps(o, a0); _mm256_storeu_ps(o + 8, a1); _mm256_storeu_ps(o + 16, a2); _mm256_storeu_ps(o + 24, a3);
+    _mm256_storeu_ps(o + 32, a4); _mm256_storeu_ps(o + 40, a5); _mm256_storeu_ps(o + 48, a6); _mm256_storeu_ps(o + 56, a7);
+  }
+  for (; c0 + 8 <= n; c0 += 8) {
+    __m256 a = _mm256_setzero_ps();
+    for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) a = _mm256_fmadd_ps(_mm256_broadcast_ss(kern + i * k + j), _mm256_loadu_ps(src + (size_t)i * stride + c0 + j), a);
+    _mm256_storeu_ps(out + c0, a);
+  }
+  for (int c = c0; c < n; c++) {
+    float a = 0;
+    for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) a = std::fmaf(kern[i * k + j], src[(size_t)i * stride + c + j], a);
+    out[c] = a;
+  }
 }
-void layer_update(const double* acc, const double* xd, const float* I, const float* coef, int n, float* outf, double* outd) {
-  if (auif_simd::use_avx2()) layer_update_avx2(acc, xd, I, coef, n, outf, outd); else layer_update_portable(acc, xd, I, coef, n, outf, outd);
+
+void x0_row(const float* src, int stride, const float* kern, int k, int n, float* out) {
+  if (auif_simd::use_avx2()) x0_row_avx2(src, stride, kern, k, n, out); else x0_row_portable(src, stride, kern, k, n, out);
+}
+void op_interior(const float* const* rows, const float* w, int n, float* acc) {
+  if (auif_simd::use_avx2()) op_interior_avx2(rows, w, n, acc); else op_interior_portable(rows, w, n, acc);
+}
+void layer_update(const float* acc, const float* x, const float* I, const float* coef, int n, float* out) {
+  if (auif_simd::use_avx2()) layer_update_avx2(acc, x, I, coef, n, out); else layer_update_portable(acc, x, I, coef, n, out);
 }
 #else
-void op_interior(const double* const* rows, const double* w5, int n, double* acc) { op_interior_portable(rows, w5, n, acc); }
-void layer_update(const double* acc, const double* xd, const float* I, const float* coef, int n, float* outf, double* outd) { layer_update_portable(acc, xd, I, coef, n, outf, outd); }
+void x0_row(const float* src, int stride, const float* kern, int k, int n, float* out) { x0_row_portable(src, stride, kern, k, n, out); }
+void op_interior(const float* const* rows, const float* w, int n, float* acc) { op_interior_portable(rows, w, n, acc); }
+void layer_update(const float* acc, const float* x, const float* I, const float* coef, int n, float* out) { layer_update_portable(acc, x, I, coef, n, out); }
 #endif
 
 // s = fl(rule(bi, bv) + rule(di, dv)), rule: sum fl(a + b) or average fl(fl(a + b)/2).
@@ -255,19 +275,21 @@ void build_padded(const float* X, const Window& g, int pad, float* P) {
   }
 }
 
-// One encoder over the window, as a line-buffer pipeline; writes xᴸ (Hl × Wl) to out.
-void run_encoder(const Encoder& e, const Window& g, const float* P, int pad, float* out) {
+// One encoder over the window, as a line-buffer pipeline; writes xᴸ (Hl × Wl) to out, and
+// with `keep` every level x⁰ … xᴸ to keep[0 … L] (Hl × Wl each).
+void run_encoder(const Encoder& e, const Window& g, const float* P, int pad, float* out, float* const* keep = nullptr) {
   const int Hl = g.Hl, Wl = g.Wl, Pw = Wl + 2 * pad, L = e.L;
-  const int stride = (Wl + 4 + 7) & ~7;  // a buffered row: 2 pad columns, Wl values, 2 pad columns
-  constexpr int kSlots = 8;              // rows kept per level (5 are read)
-  // Levels 0 … L−1 (x⁰ … xᴸ⁻¹), float32 values held widened to float64.
-  std::vector<double> buf((size_t)std::max(L, 1) * kSlots * stride);
-  std::vector<double> acc((size_t)Wl);
-  std::vector<float> x0((size_t)Wl);
-  auto slot = [&](int lev, int r) -> double* { return buf.data() + ((size_t)lev * kSlots + (r & (kSlots - 1))) * stride; };
+  const int stride = (Wl + 4 + 15) & ~15;  // a buffered row: 2 pad columns, Wl values, 2 pad columns
+  constexpr int kSlots = 8;                // rows kept per level (5 are read)
+  std::vector<float> buf((size_t)std::max(L, 1) * kSlots * stride);  // levels 0 … L−1
+  std::vector<float> acc((size_t)Wl);
+  std::vector<double> ringacc((size_t)Wl);
+  std::vector<float> wf((size_t)std::max(L, 1) * 13);
+  for (int l = 0; l < L; l++) for (int d = 0; d < 13; d++) wf[(size_t)l * 13 + d] = (float)e.coefs[(size_t)l * 106 + d];
+  auto slot = [&](int lev, int r) -> float* { return buf.data() + ((size_t)lev * kSlots + (r & (kSlots - 1))) * stride; };
   const int p0 = e.k / 2;
   const bool left = g.C0 == 0, right = g.C1 == g.W;
-  auto fill_pads = [&](double* row) {  // row[2 + c] = value at local column c
+  auto fill_pads = [&](float* row) {  // row[2 + c] = value at local column c
     row[0] = row[2 + g.col(-2)]; row[1] = row[2 + g.col(-1)];
     row[Wl + 2] = row[2 + g.col(Wl)]; row[Wl + 3] = row[2 + g.col(Wl + 1)];
   };
@@ -282,8 +304,8 @@ void run_encoder(const Encoder& e, const Window& g, const float* P, int pad, flo
         const int uc = refl(gc + qj - 1, g.W);
         const double* m = M + (qi * 3 + qj) * 9;
         for (int ti = 0; ti < 3; ti++) {
-          const double* xr = slot(lev, g.lrow(refl(ur + ti - 1, g.H))) + 2;
-          for (int tj = 0; tj < 3; tj++) a += m[ti * 3 + tj] * xr[g.lcol(refl(uc + tj - 1, g.W))];
+          const float* xr = slot(lev, g.lrow(refl(ur + ti - 1, g.H))) + 2;
+          for (int tj = 0; tj < 3; tj++) a += m[ti * 3 + tj] * (double)xr[g.lcol(refl(uc + tj - 1, g.W))];
         }
       }
     }
@@ -295,14 +317,14 @@ void run_encoder(const Encoder& e, const Window& g, const float* P, int pad, flo
   // columns next to a border take the general form.
   auto ring_row = [&](int lev, const double* M, int r, double* a) {
     const int gr = g.R0 + r;
-    const double* xr[9];
+    const float* xr[9];
     for (int qi = 0; qi < 3; qi++) for (int ti = 0; ti < 3; ti++)
       xr[qi * 3 + ti] = slot(lev, g.lrow(refl(refl(gr + qi - 1, g.H) + ti - 1, g.H))) + 2;
     std::fill(a, a + Wl, 0.0);
     for (int qi = 0; qi < 3; qi++) for (int qj = 0; qj < 3; qj++) for (int ti = 0; ti < 3; ti++) for (int tj = 0; tj < 3; tj++) {
       const double m = M[(qi * 3 + qj) * 9 + ti * 3 + tj];
-      const double* x = xr[qi * 3 + ti] + qj + tj - 2;
-      for (int c = 0; c < Wl; c++) a[c] += m * x[c];
+      const float* x = xr[qi * 3 + ti] + qj + tj - 2;
+      for (int c = 0; c < Wl; c++) a[c] += m * (double)x[c];
     }
     for (int c = 0; c < Wl && g.C0 + c <= 1; c++) a[c] = ring(lev, M, r, c);
     for (int c = Wl - 1; c >= 0 && g.C0 + c >= g.W - 2; c--) a[c] = ring(lev, M, r, c);
@@ -319,8 +341,8 @@ void run_encoder(const Encoder& e, const Window& g, const float* P, int pad, flo
     for (int qi = 0; qi < 3; qi++) for (int qj = 0; qj < 3; qj++) {
       const double* m = M + (qi * 3 + qj) * 9;
       for (int ti = 0; ti < 3; ti++) {
-        const double* xr = slot(lev, r + qi + ti - 2) + 2;
-        for (int tj = 0; tj < 3; tj++) a += m[ti * 3 + tj] * xr[col[qj * 3 + tj]];
+        const float* xr = slot(lev, r + qi + ti - 2) + 2;
+        for (int tj = 0; tj < 3; tj++) a += m[ti * 3 + tj] * (double)xr[col[qj * 3 + tj]];
       }
     }
     return a;
@@ -329,29 +351,28 @@ void run_encoder(const Encoder& e, const Window& g, const float* P, int pad, flo
     for (int lev = 0; lev <= L; lev++) {
       const int r = s - 2 * lev;
       if (r < 0 || r >= Hl) continue;
-      double* dst = lev < L ? slot(lev, r) + 2 : nullptr;
-      float* outf = lev < L ? nullptr : out + (size_t)r * Wl;
+      float* dst = lev < L ? slot(lev, r) + 2 : out + (size_t)r * Wl;
       if (lev == 0) {
-        float* o = outf ? outf : x0.data();
-        x0_row(P + (size_t)(r + pad - p0) * Pw + (pad - p0), Pw, e.init, e.k, Wl, o);
-        if (dst) for (int c = 0; c < Wl; c++) dst[c] = o[c];
+        x0_row(P + (size_t)(r + pad - p0) * Pw + (pad - p0), Pw, e.init, e.k, Wl, dst);
       } else {
         const double* w5 = e.coefs + (size_t)(lev - 1) * 106;
         const double* M = w5 + 25;
-        const double* rows[5];
+        const float* rows[5];
         for (int d = 0; d < 5; d++) rows[d] = slot(lev - 1, g.row(r + d - 2));
         const int gr = g.R0 + r;
         if (gr == 0 || gr == g.H - 1) {
-          ring_row(lev - 1, M, r, acc.data());
+          ring_row(lev - 1, M, r, ringacc.data());
+          for (int c = 0; c < Wl; c++) acc[(size_t)c] = (float)ringacc[(size_t)c];
         } else {
-          op_interior(rows, w5, Wl, acc.data());
+          op_interior(rows, wf.data() + (size_t)(lev - 1) * 13, Wl, acc.data());
           const bool fast = gr >= 2 && gr <= g.H - 3;
-          if (left) acc[0] = fast ? ring_col(lev - 1, M, r, colL) : ring(lev - 1, M, r, 0);
-          if (right) acc[(size_t)Wl - 1] = fast ? ring_col(lev - 1, M, r, colR) : ring(lev - 1, M, r, Wl - 1);
+          if (left) acc[0] = (float)(fast ? ring_col(lev - 1, M, r, colL) : ring(lev - 1, M, r, 0));
+          if (right) acc[(size_t)Wl - 1] = (float)(fast ? ring_col(lev - 1, M, r, colR) : ring(lev - 1, M, r, Wl - 1));
         }
-        layer_update(acc.data(), slot(lev - 1, r) + 2, P + (size_t)(r + pad) * Pw + pad, e.lc + (size_t)(lev - 1) * 5, Wl, outf, dst);
+        layer_update(acc.data(), slot(lev - 1, r) + 2, P + (size_t)(r + pad) * Pw + pad, e.lc + (size_t)(lev - 1) * 5, Wl, dst);
       }
-      if (dst) fill_pads(dst - 2);
+      if (keep && lev < L) std::memcpy(keep[lev] + (size_t)r * Wl, dst, sizeof(float) * Wl);  // keep[L] is out
+      if (lev < L) fill_pads(dst - 2);
     }
   }
 }
@@ -495,6 +516,40 @@ napi_value FuseAuif(napi_env env, napi_callback_info info) {
   napi_value r; napi_create_int32(env, j.halo, &r); return r;
 }
 
+// encodeAuif(I, n, h, w, layers: Float64Array[L·106], lc: Float32Array[L·5], L, init, keep: 0|1, out):
+//   one encoder (x⁰ = init ⋆ reflectpad(I), L layers) on each of the n planes of I, with the
+//   arithmetic of fuseAuif; out: xᴸ (n·h·w values), or with keep x⁰ … xᴸ ((L + 1)·n·h·w, level-major).
+napi_value EncodeAuif(napi_env env, napi_callback_info info) {
+  size_t argc = 10; napi_value argv[10];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 10) { napi_throw_type_error(env, nullptr, "encodeAuif: expected 10 arguments"); return nullptr; }
+  float *I, *lc, *init, *out; double* layers; size_t nI, nl, nlc, ninit, nout; int N, H, W, L, keep;
+  if (!typed(env, argv[0], napi_float32_array, I, nI, "I", "Float32Array") || !integer(env, argv[1], N, "n") || !integer(env, argv[2], H, "h") ||
+      !integer(env, argv[3], W, "w") || !typed(env, argv[4], napi_float64_array, layers, nl, "layers", "Float64Array") ||
+      !typed(env, argv[5], napi_float32_array, lc, nlc, "lc", "Float32Array") || !integer(env, argv[6], L, "L") ||
+      !typed(env, argv[7], napi_float32_array, init, ninit, "init", "Float32Array") || !integer(env, argv[8], keep, "keep") ||
+      !typed(env, argv[9], napi_float32_array, out, nout, "out", "Float32Array")) return nullptr;
+  const size_t plane = (size_t)H * W;
+  const int k = (int)std::lround(std::sqrt((double)ninit));
+  if (nI != (size_t)N * plane && !fail(env, "I has " + std::to_string(nI) + " values, expected n·h·w = " + std::to_string((size_t)N * plane))) return nullptr;
+  if (nout != (keep ? (size_t)(L + 1) : 1) * nI && !fail(env, "out needs " + std::string(keep ? "(L + 1)·" : "") + "n·h·w values")) return nullptr;
+  if ((nl != (size_t)L * 106 || nlc != (size_t)L * 5) && !fail(env, "layers needs L·106 and lc L·5 values")) return nullptr;
+  if (((size_t)k * k != ninit || k % 2 == 0) && !fail(env, "the initial filter must be k×k with k odd")) return nullptr;
+  if ((H <= k / 2 || W <= k / 2 || H < 3 || W < 3) && !fail(env, "a " + std::to_string(k) + "-tap initial filter needs an image larger than " + std::to_string(k / 2) + "×" + std::to_string(k / 2) + ", got " + std::to_string(H) + "×" + std::to_string(W) + " (h×w)")) return nullptr;
+  const Encoder e{L, layers, lc, init, k};
+  Window g;
+  g.H = H; g.W = W; g.R0 = 0; g.R1 = H; g.C0 = 0; g.C1 = W; g.Hl = H; g.Wl = W;
+  const int pad = k / 2;
+  run_parallel(N, auif_thread_count(), [&](int64_t i) {
+    std::vector<float> P((size_t)(H + 2 * pad) * (W + 2 * pad));
+    build_padded(I + (size_t)i * plane, g, pad, P.data());
+    std::vector<float*> levels;
+    if (keep) for (int l = 0; l <= L; l++) levels.push_back(out + ((size_t)l * N + (size_t)i) * plane);
+    run_encoder(e, g, P.data(), pad, keep ? levels[(size_t)L] : out + (size_t)i * plane, keep ? levels.data() : nullptr);
+  });
+  return nullptr;
+}
+
 // simdInfo(): the instruction set the hot loops use ("avx2+fma" or "portable").
 napi_value SimdInfo(napi_env env, napi_callback_info) {
   napi_value r; napi_create_string_utf8(env, auif_simd::isa_name(), NAPI_AUTO_LENGTH, &r); return r;
@@ -522,5 +577,6 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 // Called from auif_kernels.cc's module initialiser.
 void auif_register_fuse(napi_env env, napi_value exports) {
   def(env, exports, "fuseAuif", Guarded<FuseAuif>);
+  def(env, exports, "encodeAuif", Guarded<EncodeAuif>);
   def(env, exports, "simdInfo", Guarded<SimdInfo>);
 }

@@ -50,6 +50,11 @@ export interface NativeKernels {
    */
   fuseAuif?(ir: Float32Array, vis: Float32Array, h: number, w: number, layers: Float64Array, lc: Float32Array, Lb: number, Ld: number,
     baseInit: Float32Array, detailInit: Float32Array, decW: Float32Array, decCoef: Float32Array, average: number, rects: Int32Array, out: Float32Array): number;
+  /**
+   * One encoder on the n planes of I with fuseAuif's arithmetic (x⁰, then L layers); out: xᴸ
+   * (n·h·w) or, with keep = 1, x⁰ … xᴸ ((L + 1)·n·h·w, level-major). Absent from older addons.
+   */
+  encodeAuif?(I: Float32Array, n: number, h: number, w: number, layers: Float64Array, lc: Float32Array, L: number, init: Float32Array, keep: number, out: Float32Array): void;
   /** The instruction set of the hot loops: 'avx2+fma' (chosen at run time where the CPU has it) or 'portable'. */
   simdInfo?(): string;
   /** Threads per call (0: AUIF_THREADS or every core; negative: query only); returns the count in use. */

@@ -16,7 +16,7 @@ import { MIN_SIDE } from '../unrolling/filters.js';
 import { ImageError, type GreyImage } from '../io/image.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 import { nativeEngine, type NativeKernels } from '../kernels/native.js';
-import { encodePlanes, layerCoefficients } from './encoder.js';
+import { encodePlanesPerLayer, layerCoefficients } from './encoder.js';
 import { batchNormEvalCoefficients } from './batchnorm.js';
 import { boxKernel, laplacianKernel } from '../unrolling/filters.js';
 import { chooseTile, tileRects } from './tiling.js';
@@ -150,8 +150,8 @@ export async function fuseTiled(nk: NativeKernels, ir: Float32Array, vis: Float3
 }
 
 /**
- * The test phase on the native kernels, one call per layer (the reference for {@link fuseTiled}):
- * the sum/average rules in float32 (fl(y₁ + y₂), fl(fl(y₁ + y₂)/2)) and the decoder's
+ * The test phase on the native kernels, one call per layer with float64 5×5 sums (the per-layer
+ * reference {@link fuseTiled} is tested against): the sum/average rules in float32 (fl(y₁ + y₂), fl(fl(y₁ + y₂)/2)) and the decoder's
  * σ(BN(W ∗ pad(B + D))) in one pass. Same values as {@link fuseTensors}.
  */
 export function fusePlanesPerLayer(nk: NativeKernels, ir: Float32Array, vis: Float32Array, h: number, w: number, params: AuifParams, mode: 'sum' | 'average'): Float32Array {
@@ -164,8 +164,8 @@ export function fusePlanesPerLayer(nk: NativeKernels, ir: Float32Array, vis: Flo
     for (let i = 0; i < size; i++) out[i] = mode === 'sum' ? y[i] + y[size + i] : Math.fround(y[i] + y[size + i]) / 2;
     return out;
   };
-  const B = merge(encodePlanes(nk, I, 2, h, w, params.base)[0]);
-  const D = merge(encodePlanes(nk, I, 2, h, w, params.detail)[0]);
+  const B = merge(encodePlanesPerLayer(nk, I, 2, h, w, params.base, params.base.init ?? boxKernel())[0]);
+  const D = merge(encodePlanesPerLayer(nk, I, 2, h, w, params.detail, params.detail.init ?? laplacianKernel())[0]);
   const { a, b } = batchNormEvalCoefficients(params.decoder.bn);
   const F = new Float32Array(size);
   nk.decoderEval(B, D, 1, h, w, params.decoder.W.dataSync() as Float32Array, Float32Array.of(a, b), F);
