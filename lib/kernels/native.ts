@@ -34,9 +34,9 @@ export interface NativeKernels {
   /**
    * Separable 'valid' filtering of a w×h float64 image with an odd symmetric kernel, keeping every
    * `step`-th output row and column (lib/metrics/filters.ts `filterValid`: the same operation
-   * order, so the same bits as its JavaScript loops).
+   * order, so the same bits as its JavaScript loops). With `src2`, of the products src·src2.
    */
-  filterValid(src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step: number): void;
+  filterValid(src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step: number, src2?: Float64Array): void;
   /** Qabf's edge maps of a w×h float64 image (lib/metrics/qabf.ts): Sobel (zero border), g = √(gx² + gy²)·scale, a = atan(gy/gx) (π/2 where gx = 0). */
   qabfEdges(p: Float64Array, w: number, h: number, scale: number, g: Float64Array, a: Float64Array): void;
   /** Σ Q^{SF}·gS over the first n pixels (lib/metrics/qabf.ts), summed per fixed block of pixels. */
@@ -57,6 +57,10 @@ export interface NativeKernels {
   encodeAuif?(I: Float32Array, n: number, h: number, w: number, layers: Float64Array, lc: Float32Array, L: number, init: Float32Array, keep: number, out: Float32Array): void;
   /** The instruction set of the hot loops: 'avx2+fma' (chosen at run time where the CPU has it) or 'portable'. */
   simdInfo?(): string;
+  /** VIF's per-pixel sums of one scale for k sources (lib/metrics/vif.ts): out[2j], out[2j+1] = Σ ln(1 + g²σ²_R/(σ²_v + σ²_n)), Σ ln(1 + σ²_R/σ²_n). */
+  vifSums(muD: Float64Array, dd: Float64Array, muR: Float64Array[], rr: Float64Array[], rd: Float64Array[], m: number, sigmaNsq: number, out: Float64Array): void;
+  /** SSIM's per-window sums for k sources sharing B (lib/metrics/ssim.ts): out[j] = Σ SSIM ratio. */
+  ssimSums(muB: Float64Array, bb: Float64Array, muA: Float64Array[], aa: Float64Array[], ab: Float64Array[], m: number, C1: number, C2: number, out: Float64Array): void;
   /** Threads per call (0: AUIF_THREADS or every core; negative: query only); returns the count in use. */
   setThreads(n: number): number;
 }
