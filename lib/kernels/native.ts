@@ -8,8 +8,13 @@
  *   A(x)[p] = Σ_{q,t} M[q][t]·x[r(r(p + q − 1) + t − 1)]         (outer ring, r = reflection)
  *   w[d] = Σ_c Σ_a k_c[a]·k_c[a + d],   M[q][t] = Σ_c k̃_c[q]·k_c[t],  k̃_c = rot180(k_c)
  *
- * both summed in float64. The addon is optional: when it is missing (no compiler at install
- * time) or disabled with AUIF_NATIVE=0, every layer runs through tfjs with the same results.
+ * both summed in float64 by the per-layer entry points (layerEval, the VJPs). The test phase
+ * (fuseAuif, encodeAuif: native/fuse_kernels.cc) runs x⁰ and all layers as one line-buffer
+ * pipeline per encoder, with the interior summed in float32 FMAs folded by w[d] = w[−d] (the
+ * ring in float64), over exact tiles (lib/model/tiling.ts). The hot loops are chosen at run time:
+ * AVX2/FMA where the CPU has them, else portable (same bits; AUIF_SIMD=0 forces portable).
+ * The addon is optional: when it is missing (no compiler at install time) or disabled with
+ * AUIF_NATIVE=0, every layer runs through tfjs with the same results (within the tests' bounds).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
@@ -116,9 +121,9 @@ export function nativeEngine(force = false): NativeKernels | null {
 }
 
 /** Whether the native kernels are in use, and why not. */
-export function nativeStatus(): { available: boolean; reason: string; threads: number } {
+export function nativeStatus(): { available: boolean; reason: string; threads: number; simd?: string } {
   const k = nativeKernels();
-  return { available: k !== null, reason: cached!.reason, threads: k ? k.setThreads(-1) : 0 };
+  return { available: k !== null, reason: cached!.reason, threads: k ? k.setThreads(-1) : 0, simd: k?.simdInfo?.() };
 }
 
 /**
