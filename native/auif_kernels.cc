@@ -308,6 +308,57 @@ napi_value LayerEval(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Aᵀg for one image (operatorVjpX below); gp, dp: (H + 4)·(W + 4) scratch.
+template <int ISA>
+AUIF_INLINE void vjp_x_image_impl(const float* g, int H, int W, const double* w5, const double* M, double* gp, double* dp, float* o) {
+  const int Hp = H + 4, Wp = W + 4;
+  const size_t plane = (size_t)H * W;
+  // G zero-padded by 4 would be needed for a full correlation; instead scatter-free gather:
+  // dp[u] = Σ_d w[d]·G[u − d] over pad₂ coordinates u = p + d (p interior, |d| ≤ 2).
+  std::fill(gp, gp + (size_t)Hp * Wp, 0.0);
+  for (int r = 1; r < H - 1; r++) for (int c = 1; c < W - 1; c++) gp[(size_t)(r + 2) * Wp + (c + 2)] = g[(size_t)r * W + c];
+  std::fill(dp, dp + (size_t)Hp * Wp, 0.0);
+  for (int ur = 0; ur < Hp; ur++) {
+    double* drow = dp + (size_t)ur * Wp;
+    for (int i = 0; i < 5; i++) {
+      const int gr = ur - (i - 2);  // G row (in pad₂ coords) contributing with tap (i, j)
+      if (gr < 0 || gr >= Hp) continue;
+      const double* grow = gp + (size_t)gr * Wp;
+      for (int j = 0; j < 5; j++) {
+        const double wij = w5[i * 5 + j];
+        const int dj = j - 2;
+        const int c0 = std::max(0, dj), c1 = std::min(Wp, Wp + dj);
+        for (int uc = c0; uc < c1; uc++) drow[uc] += wij * grow[uc - dj];
+      }
+    }
+  }
+  // fold pad₂ back onto the image (adjoint of reflect padding), then add the ring scatter.
+  std::vector<double> dx(plane, 0.0);
+  for (int ur = 0; ur < Hp; ur++) {
+    const int r = refl(ur - 2, H);
+    for (int uc = 0; uc < Wp; uc++) dx[(size_t)r * W + refl(uc - 2, W)] += dp[(size_t)ur * Wp + uc];
+  }
+  auto ring = [&](int r, int c) {
+    const double gv = g[(size_t)r * W + c];
+    if (gv == 0) return;
+    for (int qi = 0; qi < 3; qi++) {
+      const int ur = refl(r + qi - 1, H);
+      for (int qj = 0; qj < 3; qj++) {
+        const int uc = refl(c + qj - 1, W);
+        const double* m = M + (qi * 3 + qj) * 9;
+        for (int ti = 0; ti < 3; ti++) {
+          double* dr = dx.data() + (size_t)refl(ur + ti - 1, H) * W;
+          for (int tj = 0; tj < 3; tj++) dr[refl(uc + tj - 1, W)] += m[ti * 3 + tj] * gv;
+        }
+      }
+    }
+  };
+  for (int c = 0; c < W; c++) { ring(0, c); ring(H - 1, c); }
+  for (int r = 1; r < H - 1; r++) { ring(r, 0); ring(r, W - 1); }
+  for (size_t i = 0; i < plane; i++) o[i] = (float)dx[i];
+}
+AUIF_DISPATCH(void, vjp_x_image, (const float* g, int H, int W, const double* w5, const double* M, double* gp, double* dp, float* o), (g, H, W, w5, M, gp, dp, o))
+
 // operatorVjpX(g, n, h, w, w5, M, out): out = Aᵀ g.
 //   interior: out = fold₂(w ⋆ G) with G = g on interior pixels (ring zeroed), w symmetric;
 //   ring:     out[r(r(p+q−1)+t−1)] += M[q][t]·g[p].
@@ -322,51 +373,7 @@ napi_value OperatorVjpX(napi_env env, napi_callback_info info) {
   parallel_for(a.N, 1, [&](int64_t b, int64_t e) {
     std::vector<double> gp((size_t)Hp * Wp), dp((size_t)Hp * Wp);
     for (int64_t img = b; img < e; img++) {
-      const float* g = a.x.p + img * plane;
-      // G zero-padded by 4 would be needed for a full correlation; instead scatter-free gather:
-      // dp[u] = Σ_d w[d]·G[u − d] over pad₂ coordinates u = p + d (p interior, |d| ≤ 2).
-      std::fill(gp.begin(), gp.end(), 0.0);
-      for (int r = 1; r < H - 1; r++) for (int c = 1; c < W - 1; c++) gp[(size_t)(r + 2) * Wp + (c + 2)] = g[(size_t)r * W + c];
-      std::fill(dp.begin(), dp.end(), 0.0);
-      for (int ur = 0; ur < Hp; ur++) {
-        double* drow = dp.data() + (size_t)ur * Wp;
-        for (int i = 0; i < 5; i++) {
-          const int gr = ur - (i - 2);  // G row (in pad₂ coords) contributing with tap (i, j)
-          if (gr < 0 || gr >= Hp) continue;
-          const double* grow = gp.data() + (size_t)gr * Wp;
-          for (int j = 0; j < 5; j++) {
-            const double wij = w5[i * 5 + j];
-            const int dj = j - 2;
-            const int c0 = std::max(0, dj), c1 = std::min(Wp, Wp + dj);
-            for (int uc = c0; uc < c1; uc++) drow[uc] += wij * grow[uc - dj];
-          }
-        }
-      }
-      // fold pad₂ back onto the image (adjoint of reflect padding), then add the ring scatter.
-      std::vector<double> dx(plane, 0.0);
-      for (int ur = 0; ur < Hp; ur++) {
-        const int r = refl(ur - 2, H);
-        for (int uc = 0; uc < Wp; uc++) dx[(size_t)r * W + refl(uc - 2, W)] += dp[(size_t)ur * Wp + uc];
-      }
-      auto ring = [&](int r, int c) {
-        const double gv = g[(size_t)r * W + c];
-        if (gv == 0) return;
-        for (int qi = 0; qi < 3; qi++) {
-          const int ur = refl(r + qi - 1, H);
-          for (int qj = 0; qj < 3; qj++) {
-            const int uc = refl(c + qj - 1, W);
-            const double* m = M + (qi * 3 + qj) * 9;
-            for (int ti = 0; ti < 3; ti++) {
-              double* dr = dx.data() + (size_t)refl(ur + ti - 1, H) * W;
-              for (int tj = 0; tj < 3; tj++) dr[refl(uc + tj - 1, W)] += m[ti * 3 + tj] * gv;
-            }
-          }
-        }
-      };
-      for (int c = 0; c < W; c++) { ring(0, c); ring(H - 1, c); }
-      for (int r = 1; r < H - 1; r++) { ring(r, 0); ring(r, W - 1); }
-      float* o = out.p + img * plane;
-      for (size_t i = 0; i < plane; i++) o[i] = (float)dx[i];
+      vjp_x_image(a.x.p + img * plane, H, W, w5, M, gp.data(), dp.data(), out.p + img * plane);
     }
   });
   return nullptr;
