@@ -3,9 +3,11 @@
 //   x⁰ = init ⋆ reflectpad(I),  xᵏ⁺¹ = xᵏ − ηₖ(PReLU(BN(A_k(xᵏ))) − θₖ(I − xᵏ))   (four encoders:
 //   base and detail of IR and VIS),  F = σ(BN(W ∗ reflectpad₁(rule(B_ir, B_vis) + rule(D_ir, D_vis))))
 //
-// with A_k(x) in its 5×5 + exact-ring form (see auif_kernels.cc). Every pixel goes through the
-// same IEEE operations, in the same order, as the per-layer kernels of auif_kernels.cc
-// (correlate_rows, operator_row + layerEval, decoderEval), so the result is the same bits.
+// with A_k(x) in its 5×5 + exact-ring form (see auif_kernels.cc). x⁰, the ring (float64), the
+// elementwise layer update, the rule and the decoder are the per-layer kernels' operations in
+// their order (correlate_rows, ring_value + layerEval, decoderEval); the 5×5 interior is summed
+// in float32 FMAs folded by the symmetry of w (op_interior_portable), which keeps the fixtures
+// and the authors' images within their bars (README, "How it is exact").
 //
 // Cache blocking: each encoder is a line-buffer pipeline. Level k (x⁰ … x¹⁰) keeps its last 8
 // rows in a ring buffer; row r of level k is computed as soon as rows r−2 … r+2 of level k−1
