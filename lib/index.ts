@@ -16,6 +16,7 @@ export * from './nn/batchnorm.js';
 export * from './model/encoder.js';
 export * from './model/decoder.js';
 export * from './model/auif.js';
+export * from './model/tiling.js';
 export * from './model/checkpoint.js';
 export * from './fusion/rules.js';
 export { ensureStaged, stagedFile, stagedPath, stagingSources, StagingError } from './data/stage.js';

@@ -22,6 +22,7 @@
 #include <string>
 #include <exception>
 #include <new>
+#include "simd.h"
 
 namespace {
 
@@ -69,7 +70,8 @@ constexpr int kVec = 32;     // float32 outputs per register block (x⁰)
 inline int refl(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
 
 // y = kernel ⋆ reflectpad(x, k/2) for rows [r0, r1) of one plane, oneDNN rounding.
-void correlate_rows(const float* x, int h, int w, const float* kern, int k, float* y, int r0, int r1) {
+template <int ISA>
+AUIF_INLINE void correlate_rows_impl(const float* x, int h, int w, const float* kern, int k, float* y, int r0, int r1) {
   const int p = k / 2, wp = w + 2 * p;
   std::vector<float> rows((size_t)k * wp);
   for (int r = r0; r < r1; r++) {
@@ -102,6 +104,8 @@ void correlate_rows(const float* x, int h, int w, const float* kern, int k, floa
   }
 }
 
+AUIF_DISPATCH(void, correlate_rows, (const float* x, int h, int w, const float* kern, int k, float* y, int r0, int r1), (x, h, w, kern, k, y, r0, r1))
+
 // A(x) on the outer ring pixel (r, c): the two-convolution form, in double.
 inline double ring_value(const float* x, int h, int w, const double* M, int r, int c) {
   double acc = 0;
@@ -120,7 +124,8 @@ inline double ring_value(const float* x, int h, int w, const double* M, int r, i
 }
 
 // acc[c] = A(x)[r, c] for c = 1 … w−2 of an interior row r (1 ≤ r ≤ h−2), in double.
-void interior_row(const float* x, int h, int w, const double* w5, int r, double* acc, float* pad) {
+template <int ISA>
+AUIF_INLINE void interior_row_impl(const float* x, int h, int w, const double* w5, int r, double* acc, float* pad) {
   // pad: 5 rows of w + 4 (reflect-pad 2).
   const int wp = w + 4;
   for (int i = 0; i < 5; i++) {
@@ -143,6 +148,8 @@ void interior_row(const float* x, int h, int w, const double* w5, int r, double*
     }
   }
 }
+
+AUIF_DISPATCH(void, interior_row, (const float* x, int h, int w, const double* w5, int r, double* acc, float* pad), (x, h, w, w5, r, acc, pad))
 
 // Computes the full row r of A(x) (ring pixels exact) into acc (double).
 void operator_row(const float* x, int h, int w, const double* w5, const double* M, int r, double* acc, float* pad) {
@@ -301,6 +308,57 @@ napi_value LayerEval(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// Aᵀg for one image (operatorVjpX below); gp, dp: (H + 4)·(W + 4) scratch.
+template <int ISA>
+AUIF_INLINE void vjp_x_image_impl(const float* g, int H, int W, const double* w5, const double* M, double* gp, double* dp, float* o) {
+  const int Hp = H + 4, Wp = W + 4;
+  const size_t plane = (size_t)H * W;
+  // G zero-padded by 4 would be needed for a full correlation; instead scatter-free gather:
+  // dp[u] = Σ_d w[d]·G[u − d] over pad₂ coordinates u = p + d (p interior, |d| ≤ 2).
+  std::fill(gp, gp + (size_t)Hp * Wp, 0.0);
+  for (int r = 1; r < H - 1; r++) for (int c = 1; c < W - 1; c++) gp[(size_t)(r + 2) * Wp + (c + 2)] = g[(size_t)r * W + c];
+  std::fill(dp, dp + (size_t)Hp * Wp, 0.0);
+  for (int ur = 0; ur < Hp; ur++) {
+    double* drow = dp + (size_t)ur * Wp;
+    for (int i = 0; i < 5; i++) {
+      const int gr = ur - (i - 2);  // G row (in pad₂ coords) contributing with tap (i, j)
+      if (gr < 0 || gr >= Hp) continue;
+      const double* grow = gp + (size_t)gr * Wp;
+      for (int j = 0; j < 5; j++) {
+        const double wij = w5[i * 5 + j];
+        const int dj = j - 2;
+        const int c0 = std::max(0, dj), c1 = std::min(Wp, Wp + dj);
+        for (int uc = c0; uc < c1; uc++) drow[uc] += wij * grow[uc - dj];
+      }
+    }
+  }
+  // fold pad₂ back onto the image (adjoint of reflect padding), then add the ring scatter.
+  std::vector<double> dx(plane, 0.0);
+  for (int ur = 0; ur < Hp; ur++) {
+    const int r = refl(ur - 2, H);
+    for (int uc = 0; uc < Wp; uc++) dx[(size_t)r * W + refl(uc - 2, W)] += dp[(size_t)ur * Wp + uc];
+  }
+  auto ring = [&](int r, int c) {
+    const double gv = g[(size_t)r * W + c];
+    if (gv == 0) return;
+    for (int qi = 0; qi < 3; qi++) {
+      const int ur = refl(r + qi - 1, H);
+      for (int qj = 0; qj < 3; qj++) {
+        const int uc = refl(c + qj - 1, W);
+        const double* m = M + (qi * 3 + qj) * 9;
+        for (int ti = 0; ti < 3; ti++) {
+          double* dr = dx.data() + (size_t)refl(ur + ti - 1, H) * W;
+          for (int tj = 0; tj < 3; tj++) dr[refl(uc + tj - 1, W)] += m[ti * 3 + tj] * gv;
+        }
+      }
+    }
+  };
+  for (int c = 0; c < W; c++) { ring(0, c); ring(H - 1, c); }
+  for (int r = 1; r < H - 1; r++) { ring(r, 0); ring(r, W - 1); }
+  for (size_t i = 0; i < plane; i++) o[i] = (float)dx[i];
+}
+AUIF_DISPATCH(void, vjp_x_image, (const float* g, int H, int W, const double* w5, const double* M, double* gp, double* dp, float* o), (g, H, W, w5, M, gp, dp, o))
+
 // operatorVjpX(g, n, h, w, w5, M, out): out = Aᵀ g.
 //   interior: out = fold₂(w ⋆ G) with G = g on interior pixels (ring zeroed), w symmetric;
 //   ring:     out[r(r(p+q−1)+t−1)] += M[q][t]·g[p].
@@ -315,51 +373,7 @@ napi_value OperatorVjpX(napi_env env, napi_callback_info info) {
   parallel_for(a.N, 1, [&](int64_t b, int64_t e) {
     std::vector<double> gp((size_t)Hp * Wp), dp((size_t)Hp * Wp);
     for (int64_t img = b; img < e; img++) {
-      const float* g = a.x.p + img * plane;
-      // G zero-padded by 4 would be needed for a full correlation; instead scatter-free gather:
-      // dp[u] = Σ_d w[d]·G[u − d] over pad₂ coordinates u = p + d (p interior, |d| ≤ 2).
-      std::fill(gp.begin(), gp.end(), 0.0);
-      for (int r = 1; r < H - 1; r++) for (int c = 1; c < W - 1; c++) gp[(size_t)(r + 2) * Wp + (c + 2)] = g[(size_t)r * W + c];
-      std::fill(dp.begin(), dp.end(), 0.0);
-      for (int ur = 0; ur < Hp; ur++) {
-        double* drow = dp.data() + (size_t)ur * Wp;
-        for (int i = 0; i < 5; i++) {
-          const int gr = ur - (i - 2);  // G row (in pad₂ coords) contributing with tap (i, j)
-          if (gr < 0 || gr >= Hp) continue;
-          const double* grow = gp.data() + (size_t)gr * Wp;
-          for (int j = 0; j < 5; j++) {
-            const double wij = w5[i * 5 + j];
-            const int dj = j - 2;
-            const int c0 = std::max(0, dj), c1 = std::min(Wp, Wp + dj);
-            for (int uc = c0; uc < c1; uc++) drow[uc] += wij * grow[uc - dj];
-          }
-        }
-      }
-      // fold pad₂ back onto the image (adjoint of reflect padding), then add the ring scatter.
-      std::vector<double> dx(plane, 0.0);
-      for (int ur = 0; ur < Hp; ur++) {
-        const int r = refl(ur - 2, H);
-        for (int uc = 0; uc < Wp; uc++) dx[(size_t)r * W + refl(uc - 2, W)] += dp[(size_t)ur * Wp + uc];
-      }
-      auto ring = [&](int r, int c) {
-        const double gv = g[(size_t)r * W + c];
-        if (gv == 0) return;
-        for (int qi = 0; qi < 3; qi++) {
-          const int ur = refl(r + qi - 1, H);
-          for (int qj = 0; qj < 3; qj++) {
-            const int uc = refl(c + qj - 1, W);
-            const double* m = M + (qi * 3 + qj) * 9;
-            for (int ti = 0; ti < 3; ti++) {
-              double* dr = dx.data() + (size_t)refl(ur + ti - 1, H) * W;
-              for (int tj = 0; tj < 3; tj++) dr[refl(uc + tj - 1, W)] += m[ti * 3 + tj] * gv;
-            }
-          }
-        }
-      };
-      for (int c = 0; c < W; c++) { ring(0, c); ring(H - 1, c); }
-      for (int r = 1; r < H - 1; r++) { ring(r, 0); ring(r, W - 1); }
-      float* o = out.p + img * plane;
-      for (size_t i = 0; i < plane; i++) o[i] = (float)dx[i];
+      vjp_x_image(a.x.p + img * plane, H, W, w5, M, gp.data(), dp.data(), out.p + img * plane);
     }
   });
   return nullptr;
@@ -471,14 +485,66 @@ napi_value DecoderEval(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// filterValid(src, w, h, k, out, tmp, step): separable 'valid' filtering in double (the metrics'
+// filterValid's row pass (rows [y0, y1) of src → tmp) and column pass (output rows [y0, y1)),
+// the folded sums k_c·x_c + Σ_{i<c} k_i·(x_i + x_{n−1−i}) added left to right (see below).
+template <int ISA>
+AUIF_INLINE void filter_rows_impl(const double* src, const double* src2, int W, const double* kk, int n, int S, int ow, double* tmp, double* row, int64_t y0, int64_t y1) {
+  const int c = (n - 1) / 2;
+  const double kc = kk[c];
+  for (int64_t y = y0; y < y1; y++) {
+    const double* s = src + (size_t)y * W;
+    if (src2) {  // the row of src·src2 (lib/metrics/filters.ts multiplyInto)
+      const double* s2 = src2 + (size_t)y * W;
+      for (int x = 0; x < W; x++) row[x] = s[x] * s2[x];
+      s = row;
+    }
+    double* d = tmp + (size_t)y * ow;
+    if (S == 1) {
+      for (int x = 0; x < ow; x++) d[x] = kc * s[x + c];
+      for (int i = 0; i < c; i++) {
+        const double ki = kk[i]; const double* a = s + i; const double* b = s + n - 1 - i;
+        for (int x = 0; x < ow; x++) d[x] += ki * (a[x] + b[x]);
+      }
+    } else {
+      for (int x = 0; x < ow; x++) {
+        const double* b = s + (size_t)x * S;
+        double acc = kc * b[c];
+        for (int i = 0; i < c; i++) acc += kk[i] * (b[i] + b[n - 1 - i]);
+        d[x] = acc;
+      }
+    }
+  }
+}
+AUIF_DISPATCH(void, filter_rows, (const double* src, const double* src2, int W, const double* kk, int n, int S, int ow, double* tmp, double* row, int64_t y0, int64_t y1), (src, src2, W, kk, n, S, ow, tmp, row, y0, y1))
+
+template <int ISA>
+AUIF_INLINE void filter_cols_impl(const double* tmpp, const double* kk, int n, int S, int ow, double* outp, int64_t y0, int64_t y1) {
+  const int c = (n - 1) / 2;
+  const double kc = kk[c];
+  for (int64_t y = y0; y < y1; y++) {
+    const double* t = tmpp + (size_t)S * y * ow;
+    double* d = outp + (size_t)y * ow;
+    const double* mid = t + (size_t)c * ow;
+    for (int x = 0; x < ow; x++) d[x] = kc * mid[x];
+    for (int i = 0; i < c; i++) {
+      const double ki = kk[i]; const double* a = t + (size_t)i * ow; const double* b = t + (size_t)(n - 1 - i) * ow;
+      for (int x = 0; x < ow; x++) d[x] += ki * (a[x] + b[x]);
+    }
+  }
+}
+AUIF_DISPATCH(void, filter_cols, (const double* tmpp, const double* kk, int n, int S, int ow, double* outp, int64_t y0, int64_t y1), (tmpp, kk, n, S, ow, outp, y0, y1))
+
+// filterValid(src, w, h, k, out, tmp, step[, src2]): separable 'valid' filtering in double (of
+// src·src2, the products formed per row, when src2 is given) (the metrics'
 // Gaussian windows, lib/metrics/filters.ts): tmp = rows of src filtered at every step-th column,
 // out = every step-th row of tmp filtered down the columns. Each output is the folded sum
 //   k_c·x_c + Σ_{i<c} k_i·(x_i + x_{n−1−i}),  added left to right,
 // exactly the JavaScript kernels' operation order (no contraction), so the results are the same
 // bits; vectorised across outputs and split over threads by rows.
 napi_value FilterValid(napi_env env, napi_callback_info info) {
-  ARGS(7);
+  size_t argc = 8; napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 7) { napi_throw_type_error(env, nullptr, "expected 7 arguments"); return nullptr; }
   F64 src, k, out, tmp; double w, h, step;
   if (!get_f64(env, argv[0], src, "src") || !get_dim(env, argv[1], w, "w") || !get_dim(env, argv[2], h, "h") ||
       !get_f64(env, argv[3], k, "k") || !get_f64(env, argv[4], out, "out") || !get_f64(env, argv[5], tmp, "tmp") ||
@@ -492,39 +558,21 @@ napi_value FilterValid(napi_env env, napi_callback_info info) {
   if (!check(env, tmp.n >= (size_t)H * ow, "filterValid: tmp needs " + std::to_string((size_t)H * ow) + " values") ||
       !check(env, out.n >= (size_t)ow * oh, "filterValid: out needs " + std::to_string((size_t)ow * oh) + " values")) return nullptr;
   const double* kk = k.p;
-  const double kc = kk[c];
+  (void)c;
+  F64 src2;
+  bool two = false;
+  if (argc >= 8) {
+    napi_valuetype t; napi_typeof(env, argv[7], &t);
+    if (t != napi_undefined && t != napi_null) {
+      if (!get_f64(env, argv[7], src2, "src2") || !check(env, src2.n >= (size_t)W * H, "filterValid: src2 needs w·h values")) return nullptr;
+      two = true;
+    }
+  }
   parallel_for(H, 32, [&](int64_t y0, int64_t y1) {
-    for (int64_t y = y0; y < y1; y++) {
-      const double* s = src.p + (size_t)y * W;
-      double* d = tmp.p + (size_t)y * ow;
-      if (S == 1) {
-        for (int x = 0; x < ow; x++) d[x] = kc * s[x + c];
-        for (int i = 0; i < c; i++) {
-          const double ki = kk[i]; const double* a = s + i; const double* b = s + n - 1 - i;
-          for (int x = 0; x < ow; x++) d[x] += ki * (a[x] + b[x]);
-        }
-      } else {
-        for (int x = 0; x < ow; x++) {
-          const double* b = s + (size_t)x * S;
-          double acc = kc * b[c];
-          for (int i = 0; i < c; i++) acc += kk[i] * (b[i] + b[n - 1 - i]);
-          d[x] = acc;
-        }
-      }
-    }
+    std::vector<double> row(two ? (size_t)W : 0);
+    filter_rows(src.p, two ? src2.p : nullptr, W, kk, n, S, ow, tmp.p, row.data(), y0, y1);
   });
-  parallel_for(oh, 16, [&](int64_t y0, int64_t y1) {
-    for (int64_t y = y0; y < y1; y++) {
-      const double* t = tmp.p + (size_t)S * y * ow;
-      double* d = out.p + (size_t)y * ow;
-      const double* mid = t + (size_t)c * ow;
-      for (int x = 0; x < ow; x++) d[x] = kc * mid[x];
-      for (int i = 0; i < c; i++) {
-        const double ki = kk[i]; const double* a = t + (size_t)i * ow; const double* b = t + (size_t)(n - 1 - i) * ow;
-        for (int x = 0; x < ow; x++) d[x] += ki * (a[x] + b[x]);
-      }
-    }
-  });
+  parallel_for(oh, 16, [&](int64_t y0, int64_t y1) { filter_cols(tmp.p, kk, n, S, ow, out.p, y0, y1); });
   return nullptr;
 }
 
@@ -600,6 +648,91 @@ napi_value QabfPreservation(napi_env env, napi_callback_info info) {
   napi_value r; napi_create_double(env, total, &r); return r;
 }
 
+// The Float64Arrays of a JS array (the per-source maps of the window metrics), all ≥ m long.
+bool f64_list(napi_env env, napi_value arr, std::vector<double*>& out, size_t m, const char* name) {
+  bool is = false; uint32_t len = 0;
+  napi_is_array(env, arr, &is);
+  if (!is || napi_get_array_length(env, arr, &len) != napi_ok) { napi_throw_type_error(env, nullptr, (std::string(name) + " must be an array of Float64Array").c_str()); return false; }
+  for (uint32_t i = 0; i < len; i++) {
+    napi_value v; F64 f;
+    napi_get_element(env, arr, i, &v);
+    if (!get_f64(env, v, f, name)) return false;
+    if (!check(env, f.n >= m, std::string(name) + "[" + std::to_string(i) + "] has " + std::to_string(f.n) + " values, needs " + std::to_string(m))) return false;
+    out.push_back(f.p);
+  }
+  return true;
+}
+
+// vifSums(muD, dd, muR[], rr[], rd[], m, sigmaNsq, out: Float64Array[2k]): for each source j,
+// out[2j] = Σ ln(1 + g²σ²_R/(σ²_v + σ²_n)), out[2j+1] = Σ ln(1 + σ²_R/σ²_n) over the m pixels, with
+// vifp_mscale's clamping (lib/metrics/vif.ts `gain`) and the logs taken per product of 8 terms —
+// the JavaScript loop's operations in its order (one source per thread; log is the C library's).
+napi_value VifSums(napi_env env, napi_callback_info info) {
+  ARGS(8);
+  F64 muD, dd, out; double m, nsq;
+  if (!get_f64(env, argv[0], muD, "muD") || !get_f64(env, argv[1], dd, "dd") || !get_dim(env, argv[5], m, "m") ||
+      !get_num(env, argv[6], nsq, "sigmaNsq") || !get_f64(env, argv[7], out, "out")) return nullptr;
+  const size_t M = (size_t)m;
+  std::vector<double*> muR, rr, rd;
+  if (!check(env, muD.n >= M && dd.n >= M, "vifSums: muD and dd need m values") || !f64_list(env, argv[2], muR, M, "muR") ||
+      !f64_list(env, argv[3], rr, M, "rr") || !f64_list(env, argv[4], rd, M, "rd")) return nullptr;
+  const size_t K = muR.size();
+  if (!check(env, rr.size() == K && rd.size() == K && out.n >= 2 * K, "vifSums: muR, rr, rd need the same length k and out 2k values")) return nullptr;
+  constexpr double EPS = 1e-10;
+  parallel_for((int64_t)K, 1, [&](int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1; j++) {
+      const double *mR = muR[(size_t)j], *rR = rr[(size_t)j], *rD = rd[(size_t)j];
+      double sNum = 0, sDen = 0, pNum = 1, pDen = 1; int cnt = 0;
+      for (size_t i = 0; i < M; i++) {
+        const double mr = mR[i], md = muD.p[i];
+        double s1 = rR[i] - mr * mr, s2 = dd.p[i] - md * md;
+        const double s12 = rD[i] - mr * md;
+        if (s1 < 0) s1 = 0;
+        if (s2 < 0) s2 = 0;
+        double g = s12 / (s1 + EPS), sv = s2 - g * s12;
+        if (s1 < EPS) { g = 0; sv = s2; s1 = 0; }
+        if (s2 < EPS) { g = 0; sv = 0; }
+        if (g < 0) { sv = s2; g = 0; }
+        if (sv <= EPS) sv = EPS;
+        pNum *= 1 + (g * g * s1) / (sv + nsq);
+        pDen *= 1 + s1 / nsq;
+        if (++cnt == 8) { sNum += std::log(pNum); sDen += std::log(pDen); pNum = 1; pDen = 1; cnt = 0; }
+      }
+      out.p[2 * j] = sNum + std::log(pNum);
+      out.p[2 * j + 1] = sDen + std::log(pDen);
+    }
+  });
+  return nullptr;
+}
+
+// ssimSums(muB, bb, muA[], aa[], ab[], m, C1, C2, out: Float64Array[k]): out[j] = Σ of SSIM's
+// per-window ratio (lib/metrics/ssim.ts) over the m windows, in the JavaScript loop's order
+// (one source per thread), so the same bits.
+napi_value SsimSums(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  F64 muB, bb, out; double m, C1, C2;
+  if (!get_f64(env, argv[0], muB, "muB") || !get_f64(env, argv[1], bb, "bb") || !get_dim(env, argv[5], m, "m") ||
+      !get_num(env, argv[6], C1, "C1") || !get_num(env, argv[7], C2, "C2") || !get_f64(env, argv[8], out, "out")) return nullptr;
+  const size_t M = (size_t)m;
+  std::vector<double*> muA, aa, ab;
+  if (!check(env, muB.n >= M && bb.n >= M, "ssimSums: muB and bb need m values") || !f64_list(env, argv[2], muA, M, "muA") ||
+      !f64_list(env, argv[3], aa, M, "aa") || !f64_list(env, argv[4], ab, M, "ab")) return nullptr;
+  const size_t K = muA.size();
+  if (!check(env, aa.size() == K && ab.size() == K && out.n >= K, "ssimSums: muA, aa, ab need the same length k and out k values")) return nullptr;
+  parallel_for((int64_t)K, 1, [&](int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1; j++) {
+      const double *mA = muA[(size_t)j], *A2 = aa[(size_t)j], *AB = ab[(size_t)j];
+      double s = 0;
+      for (size_t i = 0; i < M; i++) {
+        const double ma = mA[i], mb = muB.p[i], mab = ma * mb, ma2 = ma * ma, mb2 = mb * mb;
+        s += ((2 * mab + C1) * (2 * (AB[i] - mab) + C2)) / ((ma2 + mb2 + C1) * (A2[i] - ma2 + (bb.p[i] - mb2) + C2));
+      }
+      out.p[j] = s;
+    }
+  });
+  return nullptr;
+}
+
 // setThreads(n): 0 = AUIF_THREADS or all cores; negative = query only. Returns the count in use.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value argv[1];
@@ -628,6 +761,10 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 
 }  // namespace
 
+// The thread count every kernel uses (fuse_kernels.cc too).
+int auif_thread_count() { return thread_count(); }
+void auif_register_fuse(napi_env env, napi_value exports);  // fuse_kernels.cc
+
 NAPI_MODULE_INIT() {
   def(env, exports, "correlateReflect", Guarded<CorrelateReflect>);
   def(env, exports, "operatorForward", Guarded<OperatorForward>);
@@ -638,6 +775,9 @@ NAPI_MODULE_INIT() {
   def(env, exports, "filterValid", Guarded<FilterValid>);
   def(env, exports, "qabfEdges", Guarded<QabfEdges>);
   def(env, exports, "qabfPreservation", Guarded<QabfPreservation>);
+  def(env, exports, "vifSums", Guarded<VifSums>);
+  def(env, exports, "ssimSums", Guarded<SsimSums>);
   def(env, exports, "setThreads", Guarded<SetThreads>);
+  auif_register_fuse(env, exports);
   return exports;
 }

@@ -5,14 +5,17 @@
  *   median of N runs (default 10) after one warm-up; side by side in the same run, the tfjs 5×5
  *   form and the upstream two-convolution form (3 runs each), so each speed-up is a ratio
  *   measured here;
- * - fuse() time against image size (256² … 2048², random images);
- * - fusing a 4096×4096 pair in a fresh process: time and peak RSS (the ≤ 2 GB bound of [P]);
+ * - fuse() time against image size (256² … 2048², random images), and the two tfjs paths on small
+ *   sizes, for the log–log figure figures/bench-scaling.png (scripts/bench_plot.ts);
+ * - fusing a 4096×4096 and a 10000×10000 pair, each in a fresh process: time and peak RSS (the
+ *   ≤ 2 GB bound of issue 14; the 10000² pair is fused in exact tiles, lib/model/tiling.ts);
  * - one training step of the paper's recipe (batch 32 × 128², scripts/bench_train.ts);
  * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention (scripts/bench_metrics.ts);
  * - Bayesian fusion per pair, 768×576 and other sizes (scripts/bench_bayes.ts);
  * - DIDFuse on the same pair: native conv addon per ISA variant, tfjs vs native (scripts/bench_didfuse.ts);
  * - each ported baseline (ADF, TIF, DenseFuse, DeepFuse) on the same pair (scripts/bench_baselines.ts);
- * - peak RSS of this process.
+ * - peak RSS of this process, the load average before and after (the machine is shared: compare
+ *   ratios within one run), and the CPU time of the fuse() runs.
  * Prints a table and writes JSON (default results/bench.json).
  */
 import fs from 'node:fs';
@@ -34,23 +37,25 @@ import { benchBayes } from './bench_bayes.js';
 import { benchDidfuse } from './bench_didfuse.js';
 import { benchBaselines } from './bench_baselines.js';
 import { median } from '../lib/util/stats.js';
+import { nativeKernels } from '../lib/kernels/native.js';
+import { chooseTile, tileRects } from '../lib/model/tiling.js';
+import { plotScaling, type ScalingPoint } from './bench_plot.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Child mode: fuse one random side×side pair and print {ms, peak_rss_mb} as JSON. */
+/** Child mode: fuse one random side×side pair and print {ms, cpu_ms, peak_rss_mb, tiles} as JSON (peak RSS: the kernel's maxRSS). */
 if (process.argv[2] === '--child-big') {
   const side = Number(process.argv[3]);
   await initBackend({ quiet: true });
   const params = await loadWeights();
   const ir = randomImage(side, 1), vis = randomImage(side, 2);
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fuse(ir, vis, params);
   const ms = performance.now() - t0;
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  console.log(JSON.stringify({ ms, peak_rss_mb: Math.round(peak / 2 ** 20) }));
+  const c = process.cpuUsage(c0);
+  const tiles = tileRects(side, side, chooseTile(side, side)).length;
+  console.log(JSON.stringify({ ms, cpu_ms: (c.user + c.system) / 1000, peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), tiles }));
   process.exit(0);
 }
 
@@ -81,13 +86,17 @@ function randomImage(side: number, seed: number): GreyImage {
   return { width: side, height: side, data };
 }
 
+const loadBefore = os.loadavg();
 const backend = await initBackend();
 const native = nativeStatus();
 const params = await loadWeights();
 const ir = await readGrey(await stagedFile('Datasets/Test_data_TNO/IR1.bmp'));
 const vis = await readGrey(await stagedFile('Datasets/Test_data_TNO/VIS1.bmp'));
 
+const cpu0 = process.cpuUsage();
 const fast = await timeFuse(ir, vis, params, runs);
+const cpu = process.cpuUsage(cpu0);
+const fastCpuMs = (cpu.user + cpu.system) / 1000 / (runs + 1);
 const tfjs5 = await timeFuse(ir, vis, params, values.quick ? 1 : 3, { operator: 'tfjs' });
 const ref = await timeFuse(ir, vis, params, values.quick ? 1 : 3, { operator: 'twoConv' });
 const sides = values.quick ? [256, 512] : [256, 512, 1024, 2048];
@@ -97,10 +106,26 @@ for (const side of sides) {
   const ts = await timeFuse(randomImage(side, 1), randomImage(side, 2), params, n);
   sizes.push({ width: side, height: side, runs: n, median_ms: median(ts) });
 }
+// the two tfjs paths at small sizes (one run each after a warm-up) for the scaling figure
+const refSides = values.quick ? [128] : [128, 256];
+const tfjsScaling: { tfjs_5x5: ScalingPoint[]; two_conv: ScalingPoint[] } = { tfjs_5x5: [], two_conv: [] };
+for (const side of refSides) {
+  const a = randomImage(side, 3), b = randomImage(side, 4);
+  tfjsScaling.tfjs_5x5.push({ width: side, height: side, ms: median(await timeFuse(a, b, params, 1, { operator: 'tfjs' })) });
+  tfjsScaling.two_conv.push({ width: side, height: side, ms: median(await timeFuse(a, b, params, 1, { operator: 'twoConv' })) });
+}
+tfjsScaling.tfjs_5x5.push({ width: ir.width, height: ir.height, ms: median(tfjs5) });
+tfjsScaling.two_conv.push({ width: ir.width, height: ir.height, ms: median(ref) });
+type BigRun = { width: number; height: number; ms: number; cpu_ms: number; peak_rss_mb: number; tiles: number };
+function bigRun(side: number): BigRun | null {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench.ts'), '--child-big', String(side)], { encoding: 'utf8', env: { ...process.env, AUIF_QUIET: '1' } });
+  if (child.status !== 0) { console.error(`${side}² run failed:\n${child.stderr}`); return null; }
+  const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as Omit<BigRun, 'width' | 'height'>;
+  return { width: side, height: side, ms: Math.round(r.ms), cpu_ms: Math.round(r.cpu_ms), peak_rss_mb: r.peak_rss_mb, tiles: r.tiles };
+}
 const bigSide = values.quick ? 2048 : 4096;
-const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench.ts'), '--child-big', String(bigSide)], { encoding: 'utf8', env: { ...process.env, AUIF_QUIET: '1' } });
-const big = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; peak_rss_mb: number } : null;
-if (!big) console.error(`4096² run failed:\n${child.stderr}`);
+const big = bigRun(bigSide);
+const huge = values.quick ? null : bigRun(10000);
 const train = await benchTrainStep(values.quick ? 2 : 5);
 const metrics = await benchMetricsTno(runs); // issue [M]: all 13 metrics of one TNO 768×576 triplet
 const bayes = await benchBayes(values.quick ? 1 : Math.min(runs, 5), values.quick); // Bayesian fusion per pair
@@ -114,8 +139,12 @@ const result = {
   backend: backend.name,
   engine: native.available ? `native kernels (${native.threads} threads) + tfjs-${backend.name}` : `tfjs-${backend.name} (native kernels: ${native.reason})`,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  simd: nativeKernels()?.simdInfo?.() ?? null,
+  load_average_before: loadBefore.map((v) => Math.round(v * 10) / 10),
+  load_average_after: os.loadavg().map((v) => Math.round(v * 10) / 10),
   fuse_768x576_ms: median(fast),
   fuse_768x576_runs_ms: fast.map((t) => Math.round(t)),
+  fuse_768x576_cpu_ms: Math.round(fastCpuMs),
   fuse_768x576_ms_tfjs_5x5: median(tfjs5),
   fuse_768x576_ms_two_conv_reference: median(ref),
   speedup_vs_tfjs_5x5: median(tfjs5) / median(fast),
@@ -123,7 +152,13 @@ const result = {
   train_step_s: train.median_s,
   train_step: train,
   sizes,
-  big: big ? { width: bigSide, height: bigSide, ms: Math.round(big.ms), peak_rss_mb: big.peak_rss_mb } : null,
+  big,
+  '10000x10000': huge,
+  scaling: {
+    fuse: [...sizes.filter((s) => s.width < 768).map((s) => ({ width: s.width, height: s.height, ms: s.median_ms })), { width: ir.width, height: ir.height, ms: median(fast) },
+      ...sizes.filter((s) => s.width >= 768).map((s) => ({ width: s.width, height: s.height, ms: s.median_ms })), ...[big, huge].filter((b): b is BigRun => b !== null)],
+    ...tfjsScaling,
+  },
   metrics_768x576_ms: metrics.median_ms.paper,
   metrics_768x576: metrics,
   bayes_768x576_ms: bayes.median_ms,
@@ -134,12 +169,13 @@ const result = {
   peak_rss_mb: Math.round(peakRss / 2 ** 20),
 };
 console.log(`backend ${result.backend}; engine ${result.engine}
-fuse() TNO 768×576, median of ${runs}:        ${result.fuse_768x576_ms.toFixed(0)} ms   (runs: ${result.fuse_768x576_runs_ms.join(', ')})
+load average ${result.load_average_before.join(' ')} → ${result.load_average_after.join(' ')} on ${os.cpus().length} cores; hot loops ${result.simd}
+fuse() TNO 768×576, median of ${runs}:        ${result.fuse_768x576_ms.toFixed(0)} ms   (runs: ${result.fuse_768x576_runs_ms.join(', ')}; CPU ${result.fuse_768x576_cpu_ms} ms per call)
   tfjs 5×5 form, median of ${tfjs5.length}:             ${result.fuse_768x576_ms_tfjs_5x5.toFixed(0)} ms   → speed-up ×${result.speedup_vs_tfjs_5x5.toFixed(1)}
   upstream two-conv form, median of ${ref.length}:    ${result.fuse_768x576_ms_two_conv_reference.toFixed(0)} ms   → speed-up ×${result.speedup_vs_two_conv.toFixed(1)}
 fuse() vs size:
 ${sizes.map((s) => `  ${`${s.width}×${s.height}`.padEnd(10)} ${s.median_ms.toFixed(0).padStart(7)} ms  (median of ${s.runs})`).join('\n')}
-${big ? `  ${`${bigSide}×${bigSide}`.padEnd(10)} ${String(result.big!.ms).padStart(7)} ms  (one run, fresh process: peak RSS ${big.peak_rss_mb} MB)` : `  ${bigSide}² failed`}
+${[big, huge].filter((b): b is BigRun => b !== null).map((b) => `  ${`${b.width}×${b.height}`.padEnd(10)} ${String(b.ms).padStart(7)} ms  (one run, fresh process, ${b.tiles} tile(s): peak RSS ${b.peak_rss_mb} MB, CPU ${b.cpu_ms} ms)`).join('\n')}
 train step (batch ${train.batch} × ${train.crop}², forward + backward + Adam), median of ${train.runs}: ${train.median_s.toFixed(2)} s  (runs: ${train.runs_s.join(', ')}; tensors ${train.tensors_before} → ${train.tensors_after})
 metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper, ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb
 BF (Bayesian fusion) TNO 768×576, median of ${bayes.runs}: ${bayes.median_ms.toFixed(0)} ms wall, ${bayes.median_cpu_ms.toFixed(0)} ms CPU (one thread; load ${bayes.loadavg_1min.toFixed(1)}); ${bayes.sizes.map((z) => `${z.width}×${z.height} ${z.median_ms.toFixed(0)} ms`).join(', ')}
@@ -149,3 +185,13 @@ peak RSS ${result.peak_rss_mb} MB
 → ${out}`);
 await fs.promises.mkdir(path.dirname(path.resolve(out)), { recursive: true });
 await writeFileAtomic(out, Buffer.from(JSON.stringify(result, null, 2) + '\n'));
+try {
+  const fig = await plotScaling([
+    { name: 'fuse() — native kernels', points: result.scaling.fuse },
+    { name: 'tfjs 5×5 form', points: result.scaling.tfjs_5x5 },
+    { name: 'tfjs upstream two-conv form', points: result.scaling.two_conv },
+  ], values.quick ? 'figures/quick/bench-scaling' : 'figures/bench-scaling');
+  console.log(`→ ${fig.png}`);
+} catch (e) {
+  console.error(`scaling figure not written: ${(e as Error).message.split('\n')[0]}`);
+}

@@ -155,7 +155,7 @@ export async function initBackend(opts: {
 function engineLine(name: BackendName): string {
   const native = nativeStatus();
   if (!NATIVE_BACKENDS.includes(name)) return `tfjs (${name} backend)`;
-  return native.available ? `native (${native.threads} threads)` : `tfjs — native kernels unavailable: ${native.reason}`;
+  return native.available ? `native (${native.threads} threads${native.simd ? `, ${native.simd}` : ''})` : `tfjs — native kernels unavailable: ${native.reason}`;
 }
 
 /** The active backend, or null before {@link initBackend}. */

@@ -8,8 +8,13 @@
  *   A(x)[p] = Σ_{q,t} M[q][t]·x[r(r(p + q − 1) + t − 1)]         (outer ring, r = reflection)
  *   w[d] = Σ_c Σ_a k_c[a]·k_c[a + d],   M[q][t] = Σ_c k̃_c[q]·k_c[t],  k̃_c = rot180(k_c)
  *
- * both summed in float64. The addon is optional: when it is missing (no compiler at install
- * time) or disabled with AUIF_NATIVE=0, every layer runs through tfjs with the same results.
+ * both summed in float64 by the per-layer entry points (layerEval, the VJPs). The test phase
+ * (fuseAuif, encodeAuif: native/fuse_kernels.cc) runs x⁰ and all layers as one line-buffer
+ * pipeline per encoder, with the interior summed in float32 FMAs folded by w[d] = w[−d] (the
+ * ring in float64), over exact tiles (lib/model/tiling.ts). The hot loops are chosen at run time:
+ * AVX2/FMA where the CPU has them, else portable (same bits; AUIF_SIMD=0 forces portable).
+ * The addon is optional: when it is missing (no compiler at install time) or disabled with
+ * AUIF_NATIVE=0, every layer runs through tfjs with the same results (within the tests' bounds).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
@@ -34,13 +39,33 @@ export interface NativeKernels {
   /**
    * Separable 'valid' filtering of a w×h float64 image with an odd symmetric kernel, keeping every
    * `step`-th output row and column (lib/metrics/filters.ts `filterValid`: the same operation
-   * order, so the same bits as its JavaScript loops).
+   * order, so the same bits as its JavaScript loops). With `src2`, of the products src·src2.
    */
-  filterValid(src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step: number): void;
+  filterValid(src: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, step: number, src2?: Float64Array): void;
   /** Qabf's edge maps of a w×h float64 image (lib/metrics/qabf.ts): Sobel (zero border), g = √(gx² + gy²)·scale, a = atan(gy/gx) (π/2 where gx = 0). */
   qabfEdges(p: Float64Array, w: number, h: number, scale: number, g: Float64Array, a: Float64Array): void;
   /** Σ Q^{SF}·gS over the first n pixels (lib/metrics/qabf.ts), summed per fixed block of pixels. */
   qabfPreservation(gS: Float64Array, aS: Float64Array, gF: Float64Array, aF: Float64Array, n: number): number;
+  /**
+   * The whole test phase (native/fuse_kernels.cc) on the output rectangles `rects` (r0, r1, c0, c1
+   * per rectangle) of an h×w pair, into `out`: x⁰, the Lb base and Ld detail layers of IR and VIS,
+   * the sum (average = 0) or average rule and the decoder. `layers`: (Lb + Ld)·106 values (w5, M
+   * per layer, base first); `lc`: (Lb + Ld)·5 ([bnA, bnB, α, η, θ]); decCoef = [bnA, bnB].
+   * Returns the receptive-field radius used as halo. Absent from addons built from older checkouts.
+   */
+  fuseAuif?(ir: Float32Array, vis: Float32Array, h: number, w: number, layers: Float64Array, lc: Float32Array, Lb: number, Ld: number,
+    baseInit: Float32Array, detailInit: Float32Array, decW: Float32Array, decCoef: Float32Array, average: number, rects: Int32Array, out: Float32Array): number;
+  /**
+   * One encoder on the n planes of I with fuseAuif's arithmetic (x⁰, then L layers); out: xᴸ
+   * (n·h·w) or, with keep = 1, x⁰ … xᴸ ((L + 1)·n·h·w, level-major). Absent from older addons.
+   */
+  encodeAuif?(I: Float32Array, n: number, h: number, w: number, layers: Float64Array, lc: Float32Array, L: number, init: Float32Array, keep: number, out: Float32Array): void;
+  /** The instruction set of the hot loops: 'avx2+fma' (chosen at run time where the CPU has it) or 'portable'. */
+  simdInfo?(): string;
+  /** VIF's per-pixel sums of one scale for k sources (lib/metrics/vif.ts): out[2j], out[2j+1] = Σ ln(1 + g²σ²_R/(σ²_v + σ²_n)), Σ ln(1 + σ²_R/σ²_n). */
+  vifSums(muD: Float64Array, dd: Float64Array, muR: Float64Array[], rr: Float64Array[], rd: Float64Array[], m: number, sigmaNsq: number, out: Float64Array): void;
+  /** SSIM's per-window sums for k sources sharing B (lib/metrics/ssim.ts): out[j] = Σ SSIM ratio. */
+  ssimSums(muB: Float64Array, bb: Float64Array, muA: Float64Array[], aa: Float64Array[], ab: Float64Array[], m: number, C1: number, C2: number, out: Float64Array): void;
   /** Threads per call (0: AUIF_THREADS or every core; negative: query only); returns the count in use. */
   setThreads(n: number): number;
 }
@@ -96,9 +121,9 @@ export function nativeEngine(force = false): NativeKernels | null {
 }
 
 /** Whether the native kernels are in use, and why not. */
-export function nativeStatus(): { available: boolean; reason: string; threads: number } {
+export function nativeStatus(): { available: boolean; reason: string; threads: number; simd?: string } {
   const k = nativeKernels();
-  return { available: k !== null, reason: cached!.reason, threads: k ? k.setThreads(-1) : 0 };
+  return { available: k !== null, reason: cached!.reason, threads: k ? k.setThreads(-1) : 0, simd: k?.simdInfo?.() };
 }
 
 /**

@@ -25,6 +25,11 @@ function ceOfHistograms(hs: Float64Array, hf: Float64Array, n: number): number {
   return r;
 }
 
+/** CE from the 256-bin histograms of IR, VIS and F (n pixels), computed once by the caller. */
+export function crossEntropyFromHistograms(hIr: Float64Array, hVis: Float64Array, hF: Float64Array, n: number): number {
+  return (ceOfHistograms(hVis, hF, n) + ceOfHistograms(hIr, hF, n)) / 2;
+}
+
 /** CE(S, F) of one source (see module doc). */
 export function crossEntropyPair(source: MetricImage, fused: MetricImage): number {
   checkSameSize('CE', { source, fused });

@@ -50,6 +50,21 @@ export function filterValid(
   return size;
 }
 
+/**
+ * {@link filterValid} of the product a·b (both w×h), without materialising it when the native
+ * addon runs (it forms the products row by row: the same values, so the same bits); `prod` is
+ * scratch for the JavaScript path (w·h values).
+ */
+export function filterValidProduct(
+  a: Float64Array, b: Float64Array, w: number, h: number, k: Float64Array, out: Float64Array, tmp: Float64Array, prod: Float64Array,
+): { width: number; height: number } | null {
+  const nk = (w - k.length + 1) * (h - k.length + 1) >= NATIVE_MIN_OUTPUTS ? nativeEntries('filterValid') : null;
+  if (!nk) return filterValidJs(multiplyInto(a, b, prod, w * h), w, h, k, out, tmp, 1);
+  const size = filterValidJs(a, w, h, k, out, tmp, 1, false);
+  if (size) nk.filterValid(a, w, h, k, out, tmp, 1, b);
+  return size;
+}
+
 /** Below this many outputs the JavaScript loops win (no thread start-up). */
 const NATIVE_MIN_OUTPUTS = 4096;
 

@@ -5,9 +5,9 @@
  */
 import { averageGradient } from './ag.js';
 import { correlationCoefficient } from './cc.js';
-import { crossEntropy } from './ce.js';
-import { entropy } from './entropy.js';
-import { mutualInformation } from './mi.js';
+import { crossEntropyFromHistograms } from './ce.js';
+import { binImage, histogram256, histogramEntropy } from './histogram.js';
+import { mutualInformation, mutualInformationFromBins } from './mi.js';
 import { averagedError } from './psnr.js';
 import { qabf } from './qabf.js';
 import { scd } from './scd.js';
@@ -20,9 +20,9 @@ import { vif, viff } from './vif.js';
 export * from './types.js';
 export { averageGradient } from './ag.js';
 export { correlationCoefficient, pearson, pearsonArrays } from './cc.js';
-export { crossEntropy, crossEntropyPair } from './ce.js';
+export { crossEntropy, crossEntropyPair, crossEntropyFromHistograms } from './ce.js';
 export { entropy } from './entropy.js';
-export { mutualInformation, mutualInformationPair, vifbQuantise } from './mi.js';
+export { mutualInformation, mutualInformationPair, mutualInformationFromBins, vifbQuantise } from './mi.js';
 export { psnr, rmse, averagedError, sumSquaredError } from './psnr.js';
 export { qabf, qabfJs } from './qabf.js';
 export { scd } from './scd.js';
@@ -53,12 +53,16 @@ export function computeAll(ir: MetricImage, vis: MetricImage, fused: MetricImage
   fused = f64(fused);
   const o = { convention };
   const err = averagedError('PSNR', ir, vis, fused, o);
+  // grey-level bins and histograms once for EN, MI (paper/printed) and CE
+  const bins = [ir, vis, fused].map(binImage);
+  const [hIr, hVis, hF] = bins.map((b) => histogram256(b));
+  const n = fused.data.length;
   return {
-    EN: entropy(fused),
+    EN: histogramEntropy(hF, 2),
     SD: standardDeviation(fused, o),
     SF: spatialFrequency(fused, o),
     AG: averageGradient(fused),
-    MI: mutualInformation(ir, vis, fused, o),
+    MI: convention === 'vifb' ? mutualInformation(ir, vis, fused, o) : mutualInformationFromBins(bins[0], bins[1], bins[2], hIr, hVis, hF),
     SCD: scd(ir, vis, fused),
     VIF: convention === 'printed' ? viff(ir, vis, fused) : vif(ir, vis, fused),
     Qabf: qabf(ir, vis, fused, o),
@@ -66,7 +70,7 @@ export function computeAll(ir: MetricImage, vis: MetricImage, fused: MetricImage
     CC: correlationCoefficient(ir, vis, fused),
     PSNR: convention === 'vifb' ? 20 * Math.log10(255 / Math.sqrt(err)) : 10 * Math.log10((255 * 255) / err),
     RMSE: convention === 'vifb' ? err : Math.sqrt(err),
-    CE: crossEntropy(ir, vis, fused),
+    CE: crossEntropyFromHistograms(hIr, hVis, hF, n),
   };
 }
 

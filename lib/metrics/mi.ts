@@ -40,6 +40,16 @@ function miOfBins(a: Uint8Array, b: Uint8Array, base: number): number {
   return ha + hb - hab;
 }
 
+/**
+ * `paper`-convention MI = MI(F, IR) + MI(F, VIS) from grey-level bins (`binImage`) and their
+ * 256-bin histograms computed once by the caller ({@link computeAll} shares them with EN and CE).
+ */
+export function mutualInformationFromBins(ir: Uint8Array, vis: Uint8Array, fused: Uint8Array, hIr: Float64Array, hVis: Float64Array, hF: Float64Array): number {
+  const eF = histogramEntropy(hF, 2);
+  return (histogramEntropy(hIr, 2) + eF - histogramEntropy(jointHistogram256(ir, fused), 2))
+    + (histogramEntropy(hVis, 2) + eF - histogramEntropy(jointHistogram256(vis, fused), 2));
+}
+
 /** Mutual information of two equally sized images (bits for `paper`, nats for `vifb`). */
 export function mutualInformationPair(a: MetricImage, b: MetricImage, opts?: ConventionOptions): number {
   const c = conventionOf('MI', opts);

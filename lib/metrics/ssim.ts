@@ -12,9 +12,10 @@
  * Constant images are fine (C1, C2 > 0): two constant images a, b give (2ab + C1)/(a² + b² + C1).
  * Images smaller than 11×11 have no valid window and are rejected with an error.
  */
-import { filterValid, gaussian1D, multiplyInto } from './filters.js';
+import { filterValid, filterValidProduct, gaussian1D } from './filters.js';
 import { checkSameSize, MetricInputError, sizeText, toFloat64, type MetricImage } from './types.js';
 import { scratch } from './workspace.js';
+import { nativeEntries } from '../kernels/native.js';
 
 const WIN = gaussian1D(11, 1.5);
 const C1 = (0.01 * 255) ** 2;
@@ -35,12 +36,28 @@ export function ssimMany(fn: string, as: MetricImage[], b: MetricImage): number[
   const ab = scratch('ssim.ab', m);
   const B = toFloat64(b);
   filterValid(B, w, h, WIN, muB, tmp);
-  filterValid(multiplyInto(B, B, prod, n), w, h, WIN, bb, tmp);
+  filterValidProduct(B, B, w, h, WIN, bb, tmp, prod);
+  const nk = as.length > 1 && n >= 4096 ? nativeEntries('ssimSums') : null;
+  if (nk) {
+    // every source's filtered maps, then the per-window sums in the addon (the loop below, same
+    // operations and order, one source per thread: the same bits)
+    const maps = as.map((img, j) => {
+      const A = toFloat64(img);
+      const mA = scratch(`ssim.muA${j}`, m), a2 = scratch(`ssim.aa${j}`, m), ab2 = scratch(`ssim.ab${j}`, m);
+      filterValid(A, w, h, WIN, mA, tmp);
+      filterValidProduct(A, A, w, h, WIN, a2, tmp, prod);
+      filterValidProduct(A, B, w, h, WIN, ab2, tmp, prod);
+      return [mA, a2, ab2];
+    });
+    const sums = new Float64Array(as.length);
+    nk.ssimSums(muB, bb, maps.map((x) => x[0]), maps.map((x) => x[1]), maps.map((x) => x[2]), m, C1, C2, sums);
+    return Array.from(sums, (s) => s / m);
+  }
   return as.map((img) => {
     const A = toFloat64(img);
     filterValid(A, w, h, WIN, muA, tmp);
-    filterValid(multiplyInto(A, A, prod, n), w, h, WIN, aa, tmp);
-    filterValid(multiplyInto(A, B, prod, n), w, h, WIN, ab, tmp);
+    filterValidProduct(A, A, w, h, WIN, aa, tmp, prod);
+    filterValidProduct(A, B, w, h, WIN, ab, tmp, prod);
     let s = 0;
     for (let i = 0; i < m; i++) {
       const ma = muA[i];

@@ -57,7 +57,7 @@ export function detailEncoder(I: tf.Tensor4D, params: EncoderParams): tf.Tensor4
  * (tfjs tensors are immutable).
  */
 const layerCache = new WeakMap<tf.Tensor, { w5: Float64Array; M: Float64Array; coef: Float32Array; of: UnrolledLayerParams }>();
-function layerCoefficients(layer: UnrolledLayerParams) {
+export function layerCoefficients(layer: UnrolledLayerParams): { w5: Float64Array; M: Float64Array; coef: Float32Array } {
   const hit = layerCache.get(layer.K);
   if (hit && hit.of === layer) return hit;
   const one = (t: tf.Tensor) => (t.dataSync() as Float32Array)[0];
@@ -68,11 +68,27 @@ function layerCoefficients(layer: UnrolledLayerParams) {
 }
 
 /**
- * {@link encode} on the native kernels, on raw planes (n × h × w, row-major): x⁰ and each layer
- * in one threaded pass. Returns [xᴺ], or [x⁰ … xᴺ] when `keep`.
+ * {@link encode} on the native kernels, on raw planes (n × h × w, row-major): one pass of the
+ * encoder's line-buffer pipeline (native/fuse_kernels.cc `encodeAuif`, the arithmetic of fuse()),
+ * or with an addon from an older checkout one threaded pass per layer. Returns [xᴺ], or
+ * [x⁰ … xᴺ] when `keep`.
  */
 export function encodePlanes(nk: NativeKernels, src: Float32Array, n: number, h: number, w: number, params: EncoderParams, keep = false): Float32Array[] {
   const kernel = params.init ?? (params.kind === 'base' ? boxKernel() : laplacianKernel());
+  if (typeof nk.encodeAuif === 'function') {
+    const L = params.layers.length;
+    const layers = new Float64Array(L * 106);
+    const lc = new Float32Array(L * 5);
+    params.layers.forEach((layer, i) => { const c = layerCoefficients(layer); layers.set(c.w5, i * 106); layers.set(c.M, i * 106 + 25); lc.set(c.coef.subarray(0, 5), i * 5); });
+    const out = new Float32Array((keep ? L + 1 : 1) * src.length);
+    nk.encodeAuif(src, n, h, w, layers, lc, L, kernel, keep ? 1 : 0, out);
+    return keep ? Array.from({ length: L + 1 }, (_, l) => out.subarray(l * src.length, (l + 1) * src.length)) : [out];
+  }
+  return encodePlanesPerLayer(nk, src, n, h, w, params, kernel, keep);
+}
+
+/** {@link encodePlanes} as one `layerEval` call per layer (float64 5×5 sums; addons without `encodeAuif`). */
+export function encodePlanesPerLayer(nk: NativeKernels, src: Float32Array, n: number, h: number, w: number, params: EncoderParams, kernel: Float32Array, keep = false): Float32Array[] {
   let x = new Float32Array(src.length);
   nk.correlateReflect(src, n, h, w, kernel, Math.round(Math.sqrt(kernel.length)), x);
   const planes = [x];

@@ -6,8 +6,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { filterValid, filterValidJs, gaussian1D } from '../../lib/metrics/filters.js';
+import { filterValid, filterValidJs, gaussian1D, multiplyInto } from '../../lib/metrics/filters.js';
 import { nativeKernels, nativeStatus } from '../../lib/kernels/native.js';
+import { spawnSync } from 'node:child_process';
 import { skipLoudly } from '../helpers/upstream.js';
 
 const t = suite('metrics/filters');
@@ -64,6 +65,35 @@ if (!nk || typeof nk.filterValid !== 'function') {
     } finally {
       nk.setThreads(0);
     }
+  });
+
+  t('native filterValid of a product (src2): the same bits as multiplyInto + the JavaScript loops', () => {
+    for (const [w, h] of [[768, 576], [101, 67]]) {
+      const x = rand(w * h, 3 * w), y = rand(w * h, 5 * h);
+      for (const n of [11, 17]) {
+        const g = gaussian1D(n, n / 5);
+        const ow = w - n + 1, oh = h - n + 1;
+        const a = new Float64Array(ow * oh), b = new Float64Array(ow * oh);
+        filterValidJs(multiplyInto(x, y, new Float64Array(w * h), w * h), w, h, g, a, new Float64Array(h * ow), 1);
+        nk.filterValid(x, w, h, g, b, new Float64Array(h * ow), 1, y);
+        for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.unreachable(`${w}×${h}, n ${n}: [${i}] ${b[i]} vs ${a[i]}`);
+      }
+    }
+  });
+
+  t('VIF, VIFF and SSIM with the native sums = the JavaScript loops, bit for bit (AUIF_NATIVE=0 child process)', () => {
+    const script = `
+      import { vif, viff, ssim } from './lib/metrics/index.js';
+      let s = 11; const r = (n) => Float64Array.from({ length: n }, () => { s = (s * 1664525 + 1013904223) >>> 0; return s >>> 24; });
+      const w = 301, h = 207; const im = () => ({ width: w, height: h, data: r(w * h) });
+      const a = im(), b = im(), f = im();
+      console.log(JSON.stringify([vif(a, b, f), viff(a, b, f), ssim(a, b, f)]));`;
+    const run = (native: string) => {
+      const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AUIF_NATIVE: native } });
+      assert.is(out.status, 0, out.stderr);
+      return JSON.parse(out.stdout.trim().split('\n').pop()!) as number[];
+    };
+    assert.equal(run('1'), run('0'));
   });
 
   t('native filterValid: argument errors name the size at fault', () => {

@@ -80,6 +80,12 @@ for (const backend of TEST_BACKENDS) for (const operator of TEST_OPERATORS) {
     const ref = nhwc(fixture.fx, 'eval.fused.Sum');
     const e = maxAbsDiff(tf.tensor4d(F.data, [1, 64, 80, 1]), ref);
     assert.ok(e <= TOL, `fuse(): ${e.toExponential(3)}`);
+    // the average rule, and tiles of 23 pixels (the native path's exact tiling; lib/model/tiling.ts)
+    for (const [mode, key] of [['sum', 'Sum'], ['average', 'Average']] as const) {
+      const T = await fuse(ir, vis, params, mode, { ...opts, tile: 23, progress: false });
+      const et = maxAbsDiff(tf.tensor4d(T.data, [1, 64, 80, 1]), nhwc(fixture.fx, `eval.fused.${key}`));
+      assert.ok(et <= TOL, `fuse(${mode}, tile 23): ${et.toExponential(3)}`);
+    }
   });
 
   t.run();
