@@ -21,7 +21,7 @@ import type { DatasetName } from '../data/datasets.js';
 import type { PublishedOutputs } from '../report/method_parity.js';
 import { countDidfuseParameters, loadDidfuseWeights, type DidfuseParams } from './didfuse/params.js';
 import { fuseSumNative } from './didfuse/network_native.js';
-import { decodeTf, disposeTfParams, encodeTf, toTfParams, type TfParams } from './didfuse/network_tf.js';
+import { blockTf, disposeTfParams, encodeTf, toTfParams, type TfParams } from './didfuse/network_tf.js';
 import { checkOptions, MethodError, type FusionMethod, type FusionResult, type Fuser, type LoadOptions, type MethodInfo, type NamedMap } from './types.js';
 
 /** DIDFuse's own published fused images (rule 'Sum', the weights above), per test set. */
@@ -59,24 +59,42 @@ export function checkDidfusePair(ir: GreyImage, vis: GreyImage): void {
   }
 }
 
-/** The tfjs path of the 'Sum' rule; returns F and (optionally) the channel means. */
+/**
+ * The tfjs path of the 'Sum' rule; returns F and (optionally) the channel means. One image at a
+ * time and each map freed as soon as it is used, so that at most about seven 64-channel maps are
+ * alive (the wasm heap is limited).
+ */
 export function fuseSumTf(ir: GreyImage, vis: GreyImage, p: TfParams, means = false): { F: Float32Array; maps?: Record<string, Float32Array> } {
   const [h, w] = [ir.height, ir.width];
-  const res = tf.tidy(() => {
-    const I = tf.concat([tf.tensor4d(ir.data, [1, h, w, 1]), tf.tensor4d(vis.data, [1, h, w, 1])], 0);
+  const maps: Record<string, Float32Array> = {};
+  const meanOf = (t: tf.Tensor4D, name: string) => {
+    if (!means) return;
+    const m = tf.mean(t, 3);
+    maps[name] = m.dataSync() as Float32Array;
+    m.dispose();
+  };
+  const encodeOne = (img: GreyImage) => {
+    const I = tf.tensor4d(img.data, [1, h, w, 1]);
     const e = encodeTf(I, p);
-    const sum = (t: tf.Tensor4D) => tf.sum(t, 0, true) as tf.Tensor4D;
-    const [F1, F2, Fb, Fd] = [sum(e.f1), sum(e.f2), sum(e.fb), sum(e.fd)];
-    const out = decodeTf(F1, F2, Fb, Fd, p).out;
-    const m = means ? { fb: tf.mean(e.fb, 3), fd: tf.mean(e.fd, 3), Fb: tf.mean(Fb, 3), Fd: tf.mean(Fd, 3) } : undefined;
-    return { out, m };
-  });
-  const F = res.out.dataSync() as Float32Array;
-  res.out.dispose();
-  if (!res.m) return { F };
-  const n = h * w;
-  const [fb, fd, Fb, Fd] = [res.m.fb, res.m.fd, res.m.Fb, res.m.Fd].map((t) => { const d = t.dataSync() as Float32Array; t.dispose(); return d; });
-  return { F, maps: { fbIr: fb.slice(0, n), fbVis: fb.slice(n), fdIr: fd.slice(0, n), fdVis: fd.slice(n), Fb, Fd } };
+    I.dispose();
+    return e;
+  };
+  const a = encodeOne(ir);
+  meanOf(a.fb, 'fbIr'); meanOf(a.fd, 'fdIr');
+  const b = encodeOne(vis);
+  meanOf(b.fb, 'fbVis'); meanOf(b.fd, 'fdVis');
+  const sum = (x: tf.Tensor4D, y: tf.Tensor4D) => { const s = tf.add(x, y) as tf.Tensor4D; x.dispose(); y.dispose(); return s; };
+  const [F1, F2, Fb, Fd] = [sum(a.f1, b.f1), sum(a.f2, b.f2), sum(a.fb, b.fb), sum(a.fd, b.fd)];
+  meanOf(Fb, 'Fb'); meanOf(Fd, 'Fd');
+  const o1 = blockTf([Fb, Fd], p.cov5);
+  tf.dispose([Fb, Fd]);
+  const o2 = blockTf([o1, F2], p.cov6);
+  tf.dispose([o1, F2]);
+  const out = blockTf([o2, F1], p.cov7);
+  tf.dispose([o2, F1]);
+  const F = out.dataSync() as Float32Array;
+  out.dispose();
+  return means ? { F, maps } : { F };
 }
 
 /** DIDFuse behind the method interface; `load()` reads and checks the two weight files once. */

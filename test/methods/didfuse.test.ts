@@ -179,7 +179,10 @@ t('the method (registry, both engines): fused.out ≤ 1e-5; memory-saving native
     const fuser = await getMethod('didfuse').load({ engine, ...files });
     try {
       assert.is(fuser.info.parameters, 260935);
+      const tensors = tf.memory().numTensors;
       const plain = await fuser.fuse(ir, vis);
+      await fuser.fuse(ir, vis, { intermediates: true });
+      assert.is(tf.memory().numTensors, tensors + (engine === 'tfjs' ? 35 : 0), `${engine}: no tensor leaked (tfjs: the 7 × 5 weight tensors, uploaded once)`);
       assert.ok(maxAbs(plain.F.data, f32('fused.out')) <= TOL, `${engine}: fused.out`);
       const { F, maps } = await fuser.fuse(ir, vis, { intermediates: true });
       assert.equal(F.data, plain.F.data, `${engine}: the same output with intermediates`);
