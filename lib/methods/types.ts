@@ -87,7 +87,7 @@ export function checkOptions(info: MethodInfo, opts: LoadOptions, known: readonl
  */
 export function checkPairFor(info: MethodInfo, ir: { width: number; height: number }, vis: { width: number; height: number }, names = { ir: 'IR image', vis: 'VIS image' }): void {
   if (ir.width !== vis.width || ir.height !== vis.height) {
-    throw new ImageError(`IR and VIS sizes differ: ${names.ir} is ${ir.width}×${ir.height}, ${names.vis} is ${vis.width}×${vis.height} (${info.title} fuses registered pairs of equal size; nothing is resized)`);
+    throw new ImageError(`${info.title}: IR and VIS sizes differ: ${names.ir} is ${ir.width}×${ir.height}, ${names.vis} is ${vis.width}×${vis.height} (registered pairs of equal size only; nothing is resized)`);
   }
   if (ir.width < info.minSide || ir.height < info.minSide) {
     throw new ImageError(`${names.ir} is ${ir.width}×${ir.height}; ${info.title} needs at least ${info.minSide}×${info.minSide} pixels`, names.ir);
