@@ -628,7 +628,10 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 
 }  // namespace
 
+napi_status auif_register_train_kernels(napi_env env, napi_value exports);  // native/train_kernels.cc
+
 NAPI_MODULE_INIT() {
+  auif_register_train_kernels(env, exports);
   def(env, exports, "correlateReflect", Guarded<CorrelateReflect>);
   def(env, exports, "operatorForward", Guarded<OperatorForward>);
   def(env, exports, "layerEval", Guarded<LayerEval>);
