@@ -87,20 +87,37 @@ void fold_add(const double* dp, int H, int W, int p, double* dx) {
   }
 }
 
-// A(x) at the outer-ring pixel (r, c): Σ_{q,t} M[q][t]·x[r(r(p + q − 1) + t − 1)] in double.
-inline double ring_value(const float* x, int H, int W, const double* M, int r, int c) {
-  double acc = 0;
-  for (int qi = 0; qi < 3; qi++) {
-    const int ur = refl(r + qi - 1, H);
-    for (int qj = 0; qj < 3; qj++) {
-      const int uc = refl(c + qj - 1, W);
-      const double* m = M + (qi * 3 + qj) * 9;
-      for (int ti = 0; ti < 3; ti++) {
-        const float* xr = x + (size_t)refl(ur + ti - 1, H) * W;
-        for (int tj = 0; tj < 3; tj++) acc += m[ti * 3 + tj] * (double)xr[refl(uc + tj - 1, W)];
+// The outer ring of an H×W image, row-major (row 0, then (r, 0) and (r, W − 1) for 0 < r < H − 1,
+// then row H − 1), and for each ring pixel p the 81 indices r(r(p + q − 1) + t − 1) of
+// A(x)[p] = Σ_{q,t} M[q][t]·x[r(r(p + q − 1) + t − 1)], in the order k = 9q + t.
+struct Ring {
+  std::vector<int32_t> pix, idx;
+  Ring(int H, int W) {
+    for (int r = 0; r < H; r++) {
+      if (r == 0 || r == H - 1) { for (int c = 0; c < W; c++) pix.push_back(r * W + c); }
+      else { pix.push_back(r * W); pix.push_back(r * W + W - 1); }
+    }
+    idx.resize(pix.size() * 81);
+    for (size_t k = 0; k < pix.size(); k++) {
+      const int r = pix[k] / W, c = pix[k] % W;
+      int32_t* o = idx.data() + k * 81;
+      for (int qi = 0; qi < 3; qi++) {
+        const int ur = refl(r + qi - 1, H);
+        for (int qj = 0; qj < 3; qj++) {
+          const int uc = refl(c + qj - 1, W);
+          for (int ti = 0; ti < 3; ti++) for (int tj = 0; tj < 3; tj++)
+            *o++ = refl(ur + ti - 1, H) * W + refl(uc + tj - 1, W);
+        }
       }
     }
   }
+};
+
+// A(x) at ring pixel k, in double (the two-convolution form: auif_kernels.cc's ring_value, same order).
+inline double ring_value(const float* x, const Ring& ring, size_t k, const double* M) {
+  const int32_t* ix = ring.idx.data() + k * 81;
+  double acc = 0;
+  for (int t = 0; t < 81; t++) acc += M[t] * (double)x[ix[t]];
   return acc;
 }
 
@@ -115,31 +132,29 @@ struct Scratch {
 
 // z = fl(A(x)) for one image (interior: Σ_{i,j} w[i][j]·x̄[r+i][c+j] added in row-major tap order,
 // as auif_kernels.cc's operatorForward; ring: ring_value). Returns Σz (column sums, then columns).
-double operator_image(const float* x, int H, int W, const double* w5, const double* M, float* z, Scratch& s) {
+double operator_image(const float* x, int H, int W, const double* w5, const double* M, const Ring& ring, float* z, Scratch& s) {
   const int Wp = W + 4;
   double* xp = s.a.data();
   double* acc = s.b.data();
   double* col = s.c.data();
   pad_double(x, H, W, 2, xp);
+  for (int r = 1; r < H - 1; r++) {
+    float* zr = z + (size_t)r * W;
+    std::fill(acc, acc + W, 0.0);
+    for (int i = 0; i < 5; i++) {
+      const double* row = xp + (size_t)(r + i) * Wp;
+      for (int j = 0; j < 5; j++) {
+        const double wij = w5[i * 5 + j];
+        const double* sp = row + j;
+        for (int c = 0; c < W; c++) acc[c] += wij * sp[c];
+      }
+    }
+    for (int c = 0; c < W; c++) zr[c] = (float)acc[c];
+  }
+  for (size_t k = 0; k < ring.pix.size(); k++) z[ring.pix[k]] = (float)ring_value(x, ring, k, M);
   std::fill(col, col + W, 0.0);
   for (int r = 0; r < H; r++) {
-    float* zr = z + (size_t)r * W;
-    if (r == 0 || r == H - 1) {
-      for (int c = 0; c < W; c++) zr[c] = (float)ring_value(x, H, W, M, r, c);
-    } else {
-      std::fill(acc, acc + W, 0.0);
-      for (int i = 0; i < 5; i++) {
-        const double* row = xp + (size_t)(r + i) * Wp;
-        for (int j = 0; j < 5; j++) {
-          const double wij = w5[i * 5 + j];
-          const double* sp = row + j;
-          for (int c = 0; c < W; c++) acc[c] += wij * sp[c];
-        }
-      }
-      for (int c = 0; c < W; c++) zr[c] = (float)acc[c];
-      zr[0] = (float)ring_value(x, H, W, M, r, 0);
-      zr[W - 1] = (float)ring_value(x, H, W, M, r, W - 1);
-    }
+    const float* zr = z + (size_t)r * W;
     for (int c = 0; c < W; c++) col[c] += zr[c];
   }
   double t = 0;
@@ -175,16 +190,48 @@ BnStats bn_stats(double sum, double varSum, double n, float gamma, float beta) {
 }
 
 // The float32 layer update of the graph: y = fl(fl(z·a) + b); g = PReLU; x' = x − η(g − θ(I − x)).
-inline float layer_update(float x, float z, float I, const BnStats& bn, float alpha, float eta, float theta, float* yout, float* sout) {
+inline float layer_update(float x, float z, float I, const BnStats& bn, float alpha, float eta, float theta) {
   const float za = z * bn.a;
   const float y = za + bn.b;
-  const float g = y < 0.0f ? alpha * y : y;
+  const float ay = alpha * y;
+  const float g = y < 0.0f ? ay : y;
   const float d = I - x;
   const float td = theta * d;
   const float s = g - td;
   const float es = eta * s;
-  *yout = y; *sout = s;
   return x - es;
+}
+
+// One row of the layer's backward, pass 1: recomputes the forward's float32 y = BN(z), d = I − x,
+// s = PReLU(y) − θd (as layer_update), then with e = ∂L/∂x⁺ (x⁺ = x − ηs):
+//   ∂s = −ηe,  ∂x (direct) = e + ∂s·θ,  ∂y = ∂s·(y > 0 ? 1 : α);
+// and adds to the column accumulators acc[5][W]: e·s (−∂η), −∂s·d (∂θ), Σ_{y≤0} ∂s·y (∂α), ∂y, (z − μ)·∂y.
+void backward_update_row(const float* __restrict xr, const float* __restrict zr, const float* __restrict Ir, const double* __restrict er,
+                         double* __restrict dxr, double* __restrict dyr, double* __restrict acc, int W, float bnA, float bnB, float al, float th,
+                         double mean, double eta, double theta, double alpha) {
+  double* __restrict ce = acc; double* __restrict ct = acc + W; double* __restrict ca = acc + 2 * W;
+  double* __restrict cs = acc + 3 * W; double* __restrict cd = acc + 4 * W;
+  for (int c = 0; c < W; c++) {
+    const float za = zr[c] * bnA;
+    const float yf = za + bnB;
+    const float ay = al * yf;
+    const float g = yf < 0.0f ? ay : yf;
+    const float df = Ir[c] - xr[c];
+    const float td = th * df;
+    const float sf = g - td;
+    const double y = yf, d = df, sv = sf, ev = er[c];
+    const double ds = -eta * ev;
+    ce[c] += ev * sv;
+    ct[c] += -ds * d;
+    dxr[c] = ev + ds * theta;
+    // PReLU's branches as exact 0/1 weights (a branch-free form the vectoriser takes)
+    const double pos = (double)(yf > 0.0f), neg = 1.0 - pos;
+    const double dy = pos * ds + neg * (ds * alpha);
+    ca[c] += neg * (ds * y);
+    dyr[c] = dy;
+    cs[c] += dy;
+    cd[c] += ((double)zr[c] - mean) * dy;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,7 +263,7 @@ void train_step(const Net& net, const Outputs& out) {
   const size_t P = net.P, NP = (size_t)N * P;
   const double n = (double)NP;
   const size_t scratchN = (size_t)(H + 8) * (W + 8);
-  const size_t accN = (size_t)25 * W + 81;
+  const size_t accN = (size_t)25 * W + 81 + 4 * (size_t)W;
   std::vector<Scratch> scratch((size_t)T);
   auto scr = [&](int64_t img) -> Scratch& {
     // One scratch per thread chunk: chunk index from the image (pfor's contiguous split).
@@ -227,6 +274,8 @@ void train_step(const Net& net, const Outputs& out) {
     return s;
   };
   std::vector<double> part((size_t)N * 8);
+  const Ring ring(H, W);
+  const size_t RN = ring.pix.size();
 
   // ---- forward ----
   // X[e][k] (k = 0…L) the layer inputs, Z[e][k] the pre-BN maps, float32.
@@ -242,7 +291,7 @@ void train_step(const Net& net, const Outputs& out) {
       const float* x = X[e][k].data();
       const double* w5 = net.w5 + (size_t)li * 25; const double* M = net.M + (size_t)li * 81;
       pfor(T, N, [&](int64_t img) {
-        part[(size_t)img] = operator_image(x + img * P, H, W, w5, M, z + img * P, scr(img));
+        part[(size_t)img] = operator_image(x + img * P, H, W, w5, M, ring, z + img * P, scr(img));
       });
       double sum = 0;
       for (int i = 0; i < N; i++) sum += part[(size_t)i];
@@ -257,8 +306,7 @@ void train_step(const Net& net, const Outputs& out) {
       const float eta = cf[0], theta = cf[1], alpha = cf[4];
       pfor(T, N, [&](int64_t img) {
         const size_t o = img * P;
-        float y, s;
-        for (size_t i = o; i < o + P; i++) xn[i] = layer_update(x[i], z[i], net.I[i], b, alpha, eta, theta, &y, &s);
+        for (size_t i = o; i < o + P; i++) xn[i] = layer_update(x[i], z[i], net.I[i], b, alpha, eta, theta);
       });
     }
   }
@@ -475,24 +523,13 @@ void train_step(const Net& net, const Outputs& out) {
         double* c = scr(img).acc.data();  // 5 × W column accumulators
         std::fill(c, c + 5 * (size_t)W, 0.0);
         double *ce = c, *ct = c + W, *ca = c + 2 * W, *cs = c + 3 * W, *cd = c + 4 * W;
+        const float bnA = b.a, bnB = b.b;
+        const double mean = b.mean, deta = eta, dtheta = theta, dalpha = alpha;
+        const float al = alpha, th = theta;
         for (size_t i0 = o; i0 < o + P; i0 += W) {
-          for (int cc = 0; cc < W; cc++) {
-            const size_t i = i0 + cc;
-            float y, s;
-            layer_update(x[i], z[i], net.I[i], b, alpha, eta, theta, &y, &s);
-            const double ev = E[i];
-            const double ds = -(double)eta * ev;            // ∂/∂s
-            ce[cc] += ev * (double)s;                       // ∂η = −Σ e·s
-            const float d = net.I[i] - x[i];
-            ct[cc] += -ds * (double)d;                      // ∂θ = Σ (−∂s)·(I − x)
-            DX[i] = ev + ds * (double)theta;                // direct path: ∂x = e − ∂d, ∂d = −∂s·θ
-            const bool pos = y > 0.0f;
-            const double dy = pos ? ds : ds * (double)alpha;
-            ca[cc] += pos ? 0.0 : ds * (double)y;           // ∂α = Σ_{y≤0} ∂g·y
-            DY[i] = dy;
-            cs[cc] += dy;
-            cd[cc] += ((double)z[i] - (double)b.mean) * dy;
-          }
+          const float* xr = x + i0; const float* zr = z + i0; const float* Ir = net.I + i0;
+          const double* er = E.data() + i0; double* dxr = DX.data() + i0; double* dyr = DY.data() + i0;
+          backward_update_row(xr, zr, Ir, er, dxr, dyr, c, W, bnA, bnB, al, th, mean, deta, dtheta, dalpha);
         }
         double v[5] = {0, 0, 0, 0, 0};
         for (int q = 0; q < 5; q++) for (int cc = 0; cc < W; cc++) v[q] += c[(size_t)q * W + cc];
@@ -538,23 +575,10 @@ void train_step(const Net& net, const Outputs& out) {
         double* pm = pw + 25;
         std::fill(pm, pm + 81, 0.0);
         const float* xi = x + o;
-        auto ringM = [&](int r, int c) {
-          const double gv = dz[(size_t)r * W + c];
-          for (int qi = 0; qi < 3; qi++) {
-            const int ur = refl(r + qi - 1, H);
-            for (int qj = 0; qj < 3; qj++) {
-              const int uc = refl(c + qj - 1, W);
-              double* m = pm + (qi * 3 + qj) * 9;
-              for (int ti = 0; ti < 3; ti++) {
-                const float* xr = xi + (size_t)refl(ur + ti - 1, H) * W;
-                for (int tj = 0; tj < 3; tj++) m[ti * 3 + tj] += gv * (double)xr[refl(uc + tj - 1, W)];
-              }
-            }
-          }
-        };
-        for (int r = 0; r < H; r++) {
-          if (r == 0 || r == H - 1) { for (int c = 0; c < W; c++) ringM(r, c); }
-          else { ringM(r, 0); ringM(r, W - 1); }
+        for (size_t k = 0; k < RN; k++) {
+          const double gv = dz[ring.pix[k]];
+          const int32_t* ix = ring.idx.data() + k * 81;
+          for (int t = 0; t < 81; t++) pm[t] += gv * (double)xi[ix[t]];
         }
         if (!needDx) return;
         // Aᵀ∂z, interior: ∂x̄[u] = Σ_{i,j} w[i][j]·G[u − (i, j)] on pad₂ coordinates, folded;
@@ -575,23 +599,10 @@ void train_step(const Net& net, const Outputs& out) {
         double* dx = s.d.data();
         std::fill(dx, dx + P, 0.0);
         fold_add(dp, H, W, 2, dx);
-        auto ringT = [&](int r, int c) {
-          const double gv = dz[(size_t)r * W + c];
-          for (int qi = 0; qi < 3; qi++) {
-            const int ur = refl(r + qi - 1, H);
-            for (int qj = 0; qj < 3; qj++) {
-              const int uc = refl(c + qj - 1, W);
-              const double* m = M + (qi * 3 + qj) * 9;
-              for (int ti = 0; ti < 3; ti++) {
-                double* dr = dx + (size_t)refl(ur + ti - 1, H) * W;
-                for (int tj = 0; tj < 3; tj++) dr[refl(uc + tj - 1, W)] += m[ti * 3 + tj] * gv;
-              }
-            }
-          }
-        };
-        for (int r = 0; r < H; r++) {
-          if (r == 0 || r == H - 1) { for (int c = 0; c < W; c++) ringT(r, c); }
-          else { ringT(r, 0); ringT(r, W - 1); }
+        for (size_t k = 0; k < RN; k++) {
+          const double gv = dz[ring.pix[k]];
+          const int32_t* ix = ring.idx.data() + k * 81;
+          for (int t = 0; t < 81; t++) dx[ix[t]] += M[t] * gv;
         }
         double* DXi = DX.data() + o;  // Aᵀ∂z joins the direct path
         for (size_t p = 0; p < P; p++) DXi[p] += dx[p];

@@ -5,7 +5,7 @@
  * `runs` steps after one warm-up step. The operator formulation is the library's default.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lossAndGradients } from '../lib/train/gradients.js';
+import { lossAndGradients, type GradientEngine } from '../lib/train/gradients.js';
 import { initParams } from '../lib/train/init.js';
 import { Rng } from '../lib/train/rng.js';
 import { Adam } from '../lib/train/adam.js';
@@ -16,14 +16,14 @@ import { median } from '../lib/util/stats.js';
 
 export interface TrainStepBench { batch: number; crop: number; runs: number; median_s: number; runs_s: number[]; tensors_before: number; tensors_after: number }
 
-export async function benchTrainStep(runs = 5, opts: { batch?: number; crop?: number; operator?: OperatorImpl } = {}): Promise<TrainStepBench> {
+export async function benchTrainStep(runs = 5, opts: { batch?: number; crop?: number; operator?: OperatorImpl; engine?: GradientEngine } = {}): Promise<TrainStepBench> {
   const batch = opts.batch ?? 32, crop = opts.crop ?? 128;
   let params: AuifParams = initParams(new Rng(1));
   const I = tf.randomUniform([batch, crop, crop, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
   const adam = new Adam();
   const lr = { base: 1e-2, detail: 1e-3, decoder: 1e-2 };
   const step = () => {
-    const r = lossAndGradients(I, params, { operator: opts.operator });
+    const r = lossAndGradients(I, params, { operator: opts.operator, engine: opts.engine });
     const sd = stateDictFromParams(params);
     const values = new Map([...sd].map(([k, t]) => [k, t.data as Float32Array]));
     const next = adam.step(values, r.grads, (k) => lr[groupOf(k)]);
