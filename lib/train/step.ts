@@ -13,7 +13,7 @@ import type { StateDict } from '../io/tensor_record.js';
 import { disposeParams, paramsFromStateDict } from '../model/params.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 import type { Adam } from './adam.js';
-import { lossAndGradients } from './gradients.js';
+import { lossAndGradients, type GradientEngine } from './gradients.js';
 import { groupOf } from './parameters.js';
 import type { LearningRates } from './config.js';
 
@@ -21,11 +21,11 @@ import type { LearningRates } from './config.js';
 export interface StepLoss { loss: number; mse: number; ssim: number }
 
 /** One step on `weights` (updated in place: entries replaced) with batch `I` (NHWC [n, h, w, 1]). */
-export function optimizationStep(weights: StateDict, adam: Adam, I: tf.Tensor4D, lr: LearningRates, opts: { mu: number; operator?: OperatorImpl }): StepLoss {
+export function optimizationStep(weights: StateDict, adam: Adam, I: tf.Tensor4D, lr: LearningRates, opts: { mu: number; operator?: OperatorImpl; engine?: GradientEngine }): StepLoss {
   const params = paramsFromStateDict(weights);
   let r;
   try {
-    r = lossAndGradients(I, params, { mu: opts.mu, operator: opts.operator });
+    r = lossAndGradients(I, params, { mu: opts.mu, operator: opts.operator, engine: opts.engine });
   } finally {
     disposeParams(params);
   }
