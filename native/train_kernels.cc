@@ -31,6 +31,7 @@
 #include <functional>
 #include <new>
 #include <string>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -121,6 +122,46 @@ inline double ring_value(const float* x, const Ring& ring, size_t k, const doubl
   return acc;
 }
 
+// Register blocks: kB outputs of one row accumulate all their taps before being stored (the
+// per-output order of the taps is unchanged, so the sums are those of the plain loops).
+constexpr int kB = 32;
+
+// out[c] = Σ_{i<5, j<5} w[i][j]·src[i·ld + c + j] for c < n, taps in row-major order, in double.
+inline void taps25_row(const double* src, size_t ld, const double* w, int n, double* out) {
+  int c0 = 0;
+  for (; c0 + kB <= n; c0 += kB) {
+    double a[kB] = {0};
+    for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) {
+      const double wij = w[i * 5 + j];
+      const double* sp = src + (size_t)i * ld + c0 + j;
+      for (int v = 0; v < kB; v++) a[v] += wij * sp[v];
+    }
+    for (int v = 0; v < kB; v++) out[c0 + v] = a[v];
+  }
+  for (int c = c0; c < n; c++) {
+    double a = 0;
+    for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) a += w[i * 5 + j] * src[(size_t)i * ld + c + j];
+    out[c] = a;
+  }
+}
+
+// acc[d][v] += Σ_c g[c]·src[i·ld + c + j] (d = 5i + j) over c < n, lane v = c mod kL: the 25
+// correlations of one row of g with a 5-row window, each summed per lane over the row, then added
+// to the lane accumulators (a fixed order).
+constexpr int kL = 8;
+inline void corr25_row(const double* g, const double* src, size_t ld, int n, double (*acc)[kL]) {
+  const int nb = n / kL * kL;
+  for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) {
+    const double* sp = src + (size_t)i * ld + j;
+    double a[kL] = {0};  // one register: the row's dot product, lane v = column mod kL
+    for (int c0 = 0; c0 < nb; c0 += kL)
+      for (int v = 0; v < kL; v++) a[v] += g[c0 + v] * sp[c0 + v];
+    for (int c = nb; c < n; c++) a[c - nb] += g[c] * sp[c];
+    double* d = acc[i * 5 + j];
+    for (int v = 0; v < kL; v++) d[v] += a[v];
+  }
+}
+
 // Per-thread scratch, sized for one image.
 struct Scratch {
   std::vector<double> a, b, c, d, e, f, g, h, acc;
@@ -140,15 +181,7 @@ double operator_image(const float* x, int H, int W, const double* w5, const doub
   pad_double(x, H, W, 2, xp);
   for (int r = 1; r < H - 1; r++) {
     float* zr = z + (size_t)r * W;
-    std::fill(acc, acc + W, 0.0);
-    for (int i = 0; i < 5; i++) {
-      const double* row = xp + (size_t)(r + i) * Wp;
-      for (int j = 0; j < 5; j++) {
-        const double wij = w5[i * 5 + j];
-        const double* sp = row + j;
-        for (int c = 0; c < W; c++) acc[c] += wij * sp[c];
-      }
-    }
+    taps25_row(xp + (size_t)r * Wp, Wp, w5, W, acc);
     for (int c = 0; c < W; c++) zr[c] = (float)acc[c];
   }
   for (size_t k = 0; k < ring.pix.size(); k++) z[ring.pix[k]] = (float)ring_value(x, ring, k, M);
@@ -258,13 +291,27 @@ struct Outputs {
   float* recon;   // N·H·W
 };
 
+// The step's buffers (every layer's input and pre-BN map, the gradient planes; ~0.2 GB for a batch
+// of 32 × 128²), kept between calls so that each step reuses the same pages instead of faulting in
+// fresh ones; one step at a time (TrainStep holds the lock).
+struct Workspace {
+  std::vector<Scratch> scratch;
+  std::vector<std::vector<float>> X[2], Z[2];
+  std::vector<float> S, Zd;
+  std::vector<double> G, dS, E, DY, DX;
+};
+Workspace& workspace() { static Workspace w; return w; }
+std::mutex g_step_lock;
+
 void train_step(const Net& net, const Outputs& out) {
   const int N = net.N, H = net.H, W = net.W, L = net.L, T = net.T;
   const size_t P = net.P, NP = (size_t)N * P;
   const double n = (double)NP;
   const size_t scratchN = (size_t)(H + 8) * (W + 8);
   const size_t accN = (size_t)25 * W + 81 + 4 * (size_t)W;
-  std::vector<Scratch> scratch((size_t)T);
+  Workspace& wk = workspace();
+  std::vector<Scratch>& scratch = wk.scratch;
+  if (scratch.size() < (size_t)T) scratch.resize((size_t)T);
   auto scr = [&](int64_t img) -> Scratch& {
     // One scratch per thread chunk: chunk index from the image (pfor's contiguous split).
     const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(T, N));
@@ -279,7 +326,7 @@ void train_step(const Net& net, const Outputs& out) {
 
   // ---- forward ----
   // X[e][k] (k = 0…L) the layer inputs, Z[e][k] the pre-BN maps, float32.
-  std::vector<std::vector<float>> X[2], Z[2];
+  std::vector<std::vector<float>>* X = wk.X; std::vector<std::vector<float>>* Z = wk.Z;
   std::vector<BnStats> bn((size_t)2 * L + 1);
   for (int e = 0; e < 2; e++) {
     X[e].resize((size_t)L + 1); Z[e].resize((size_t)L);
@@ -311,7 +358,8 @@ void train_step(const Net& net, const Outputs& out) {
     }
   }
   // decoder: S = fl(B + D), Zd = fl(Σ_t W[t]·S̄[p + t]) (double sum), R = σ(BN(Zd)).
-  std::vector<float> S(NP), Zd(NP);
+  std::vector<float>& S = wk.S; std::vector<float>& Zd = wk.Zd;
+  S.resize(NP); Zd.resize(NP);
   const float* Bn = X[0][L].data(); const float* Dn = X[1][L].data();
   const float* Wd = net.dec;
   pfor(T, N, [&](int64_t img) {
@@ -359,7 +407,8 @@ void train_step(const Net& net, const Outputs& out) {
   // SSIM map s = A1·A2/(B1·B2), A1 = 2μ₁μ₂ + C₁, A2 = 2σ₁₂ + C₂, B1 = μ₁² + μ₂² + C₁, B2 = σ₁² + σ₂² + C₂;
   // ∂L/∂s = −μ/(2n) where 0 ≤ 1 − s ≤ 1; through μ₂ = g⋆Î, E₂₂ = g⋆Î², E₁₂ = g⋆(I·Î) (reflect pad 1):
   //   ∂L/∂Î = gᵀ(∂μ₂) + 2Î·gᵀ(∂E₂₂) + I·gᵀ(∂E₁₂) + 2(Î − I)/n.
-  std::vector<double> G(NP);  // ∂L/∂Î, then ∂L/∂(decoder pre-BN) in place
+  std::vector<double>& G = wk.G;  // ∂L/∂Î, then ∂L/∂(decoder pre-BN) in place
+  G.resize(NP);
   const double C1 = 0.01 * 0.01, C2 = 0.03 * 0.03;
   double win[9];
   for (int t = 0; t < 9; t++) win[t] = net.win[t];
@@ -466,7 +515,8 @@ void train_step(const Net& net, const Outputs& out) {
     for (int c = 0; c < W; c++) { a += c1[c]; b += c2[c]; }
     part[(size_t)img * 2] = a; part[(size_t)img * 2 + 1] = b;
   };
-  std::vector<double> dS(NP, 0.0);
+  std::vector<double>& dS = wk.dS;
+  dS.assign(NP, 0.0);
   {
     pfor(T, N, [&](int64_t img) {
       for (size_t i = img * P; i < (img + 1) * P; i++) { const double r = R[i]; G[i] *= r * (1 - r); }
@@ -507,7 +557,8 @@ void train_step(const Net& net, const Outputs& out) {
   }
 
   // ---- encoder backward ----
-  std::vector<double> E(NP), DY(NP), DX(NP);
+  std::vector<double>& E = wk.E; std::vector<double>& DY = wk.DY; std::vector<double>& DX = wk.DX;
+  E.resize(NP); DY.resize(NP); DX.resize(NP);
   std::vector<double> lp((size_t)N * 5), wp((size_t)N * 106);
   for (int e = 0; e < 2; e++) {
     std::copy(dS.begin(), dS.end(), E.begin());
@@ -542,6 +593,8 @@ void train_step(const Net& net, const Outputs& out) {
       dc[0] = -v[0]; dc[1] = v[1]; dc[2] = v[4] * inv; dc[3] = v[3]; dc[4] = v[2];
       const double* w5 = net.w5 + (size_t)li * 25; const double* M = net.M + (size_t)li * 81;
       const bool needDx = k > 0;
+      double wflip[25];  // rot180(w): Aᵀ as a correlation, ∂x̄[u] = Σ_{i,j} w[4−i][4−j]·Gp[u + (i, j)]
+      for (int d = 0; d < 25; d++) wflip[d] = w5[24 - d];
       // pass 2: ∂z, ∂w (interior), ∂M (ring), and Aᵀ∂z
       pfor(T, N, [&](int64_t img) {
         const size_t o = img * P;
@@ -555,22 +608,12 @@ void train_step(const Net& net, const Outputs& out) {
         double* Gp = s.b.data();
         std::fill(Gp, Gp + (size_t)(H + 8) * Wg, 0.0);
         for (int r = 1; r < H - 1; r++) std::memcpy(Gp + (size_t)(r + 4) * Wg + 5, dz + (size_t)r * W + 1, sizeof(double) * (W - 2));
-        // ∂w[i][j] = Σ_{interior p} ∂z[p]·x̄[p + (i, j)]: column accumulators over rows
-        double* acc = s.acc.data();
-        std::fill(acc, acc + 25 * (size_t)W + 81, 0.0);
-        for (int r = 1; r < H - 1; r++) {
-          const double* g = Gp + (size_t)(r + 4) * Wg + 4;
-          for (int i = 0; i < 5; i++) {
-            const double* row = xp + (size_t)(r + i) * Wp;
-            for (int j = 0; j < 5; j++) {
-              double* a = acc + (size_t)(i * 5 + j) * W;
-              const double* sp = row + j;
-              for (int c = 0; c < W; c++) a[c] += g[c] * sp[c];
-            }
-          }
-        }
+        // ∂w[i][j] = Σ_{interior p} ∂z[p]·x̄[p + (i, j)]: lane accumulators (column c in lane
+        // c mod kL) over the rows, then the lanes in order
+        double acc[25][kL] = {};
+        for (int r = 1; r < H - 1; r++) corr25_row(Gp + (size_t)(r + 4) * Wg + 4, xp + (size_t)r * Wp, Wp, W, acc);
         double* pw = wp.data() + (size_t)img * 106;
-        for (int d = 0; d < 25; d++) { double t = 0; const double* a = acc + (size_t)d * W; for (int c = 0; c < W; c++) t += a[c]; pw[d] = t; }
+        for (int d = 0; d < 25; d++) { double t = 0; for (int v = 0; v < kL; v++) t += acc[d][v]; pw[d] = t; }
         // ∂M[q][t] = Σ_{ring p} ∂z[p]·x[r(r(p + q − 1) + t − 1)], ring pixels in row-major order
         double* pm = pw + 25;
         std::fill(pm, pm + 81, 0.0);
@@ -584,18 +627,7 @@ void train_step(const Net& net, const Outputs& out) {
         // Aᵀ∂z, interior: ∂x̄[u] = Σ_{i,j} w[i][j]·G[u − (i, j)] on pad₂ coordinates, folded;
         // ring: ∂x[r(r(p + q − 1) + t − 1)] += M[q][t]·∂z[p].
         double* dp = s.c.data();
-        for (int ur = 0; ur < H + 4; ur++) {
-          double* d = dp + (size_t)ur * Wp;
-          std::fill(d, d + Wp, 0.0);
-          for (int i = 0; i < 5; i++) {
-            const double* g = Gp + (size_t)(ur + 4 - i) * Wg + 4;
-            for (int j = 0; j < 5; j++) {
-              const double wij = w5[i * 5 + j];
-              const double* gs = g - j;
-              for (int c = 0; c < Wp; c++) d[c] += wij * gs[c];
-            }
-          }
-        }
+        for (int ur = 0; ur < H + 4; ur++) taps25_row(Gp + (size_t)ur * Wg, Wg, wflip, Wp, dp + (size_t)ur * Wp);
         double* dx = s.d.data();
         std::fill(dx, dx + P, 0.0);
         fold_add(dp, H, W, 2, dx);
@@ -684,6 +716,7 @@ napi_value TrainStep(napi_env env, napi_callback_info info) {
       !typed(env, argv[1], "ddec", napi_float64_array, o.ddec, 11) || !typed(env, argv[1], "recon", napi_float32_array, o.recon, NP)) return nullptr;
   net.I = I; net.x0[0] = B0; net.x0[1] = D0; net.w5 = w5; net.M = M; net.coef = coef; net.dec = dec; net.win = win;
   try {
+    std::lock_guard<std::mutex> lock(g_step_lock);
     train_step(net, o);
   } catch (const std::bad_alloc&) {
     napi_throw_error(env, nullptr, "auif native kernels: trainStep: out of memory");
