@@ -7,7 +7,9 @@
  *   measured here;
  * - fuse() time against image size (256² … 2048², random images);
  * - fusing a 4096×4096 pair in a fresh process: time and peak RSS (the ≤ 2 GB bound of [P]);
- * - one training step of the paper's recipe (batch 32 × 128², scripts/bench_train.ts);
+ * - one training step of the paper's recipe (batch 32 × 128², scripts/bench_train.ts): the default
+ *   engine (the native step on CPU backends) and, alternating with it, the tfjs graph with the native
+ *   operator (the previous CPU path), with the 1-min load average;
  * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention (scripts/bench_metrics.ts);
  * - peak RSS of this process.
  * Prints a table and writes JSON (default results/bench.json).
@@ -26,7 +28,7 @@ import { readGrey, writeFileAtomic, type GreyImage } from '../lib/io/image.js';
 import { stagedFile } from '../lib/data/stage.js';
 import type { AuifParams } from '../lib/model/params.js';
 import { benchMetricsTno } from './bench_metrics.js';
-import { benchTrainStep } from './bench_train.js';
+import { benchTrainStepPair } from './bench_train.js';
 import { median } from '../lib/util/stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -95,7 +97,9 @@ const bigSide = values.quick ? 2048 : 4096;
 const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench.ts'), '--child-big', String(bigSide)], { encoding: 'utf8', env: { ...process.env, AUIF_QUIET: '1' } });
 const big = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; peak_rss_mb: number } : null;
 if (!big) console.error(`4096² run failed:\n${child.stderr}`);
-const train = await benchTrainStep(values.quick ? 2 : 5);
+const loadBeforeTrain = os.loadavg()[0];
+const trainPair = await benchTrainStepPair(values.quick ? 2 : 5, values.quick ? 1 : 3);
+const train = trainPair.fast;
 const metrics = await benchMetricsTno(runs); // issue [M]: all 13 metrics of one TNO 768×576 triplet
 clearInterval(timer);
 sampleRss();
@@ -113,6 +117,10 @@ const result = {
   speedup_vs_two_conv: median(ref) / median(fast),
   train_step_s: train.median_s,
   train_step: train,
+  train_step_s_graph: trainPair.graph.median_s, // the tfjs graph with the native operator (the previous CPU path), same run
+  train_step_speedup_vs_graph: trainPair.speedup,
+  train_step_graph: trainPair.graph,
+  loadavg_1min: { before_train: loadBeforeTrain, end: os.loadavg()[0] },
   sizes,
   big: big ? { width: bigSide, height: bigSide, ms: Math.round(big.ms), peak_rss_mb: big.peak_rss_mb } : null,
   metrics_768x576_ms: metrics.median_ms.paper,
@@ -127,6 +135,7 @@ fuse() vs size:
 ${sizes.map((s) => `  ${`${s.width}×${s.height}`.padEnd(10)} ${s.median_ms.toFixed(0).padStart(7)} ms  (median of ${s.runs})`).join('\n')}
 ${big ? `  ${`${bigSide}×${bigSide}`.padEnd(10)} ${String(result.big!.ms).padStart(7)} ms  (one run, fresh process: peak RSS ${big.peak_rss_mb} MB)` : `  ${bigSide}² failed`}
 train step (batch ${train.batch} × ${train.crop}², forward + backward + Adam), median of ${train.runs}: ${train.median_s.toFixed(2)} s  (runs: ${train.runs_s.join(', ')}; tensors ${train.tensors_before} → ${train.tensors_after})
+  tfjs graph + native operator, median of ${trainPair.graph.runs} (alternating): ${trainPair.graph.median_s.toFixed(2)} s  → speed-up ×${trainPair.speedup.toFixed(1)}  (1-min load average ${loadBeforeTrain.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after, ${os.cpus().length} CPUs)
 metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper, ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb
 peak RSS ${result.peak_rss_mb} MB
 → ${out}`);
