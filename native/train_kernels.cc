@@ -24,6 +24,7 @@
 // so vector and scalar builds give the same bits).
 #include <node_api.h>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -37,28 +38,34 @@
 
 namespace {
 
-// Runs f(i) for i in [0, total) on T threads, contiguous chunks; exceptions are rethrown after join.
+// Runs f(i) for i in [0, total) on T threads taking the next i as they go (a loaded machine does
+// not leave one thread waiting for another's fixed share); t_worker is the running thread's index
+// (its scratch). Each f(i) writes only its own outputs, so the results do not depend on who ran
+// what. Exceptions are rethrown after every thread has joined.
+thread_local int t_worker = 0;
 void pfor(int T, int64_t total, const std::function<void(int64_t)>& f) {
-  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(T, total));
-  auto body = [&](int64_t c) {
-    const int64_t step = (total + chunks - 1) / chunks;
-    const int64_t b = c * step, e = std::min(total, b + step);
-    for (int64_t i = b; i < e; i++) f(i);
+  const int workers = (int)std::max<int64_t>(1, std::min<int64_t>(T, total));
+  std::atomic<int64_t> next{0};
+  auto body = [&](int w) {
+    t_worker = w;
+    for (int64_t i; (i = next.fetch_add(1)) < total;) f(i);
   };
-  if (chunks <= 1) { body(0); return; }
+  if (workers <= 1) { body(0); return; }
   std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors((size_t)chunks);
-  auto run = [&](int64_t c) {
-    try { body(c); } catch (...) { errors[(size_t)c] = std::current_exception(); }
+  std::vector<std::exception_ptr> errors((size_t)workers);
+  auto run = [&](int w) {
+    try { body(w); } catch (...) { errors[(size_t)w] = std::current_exception(); next = total; }
   };
   try {
-    for (int64_t c = 1; c < chunks; c++) pool.emplace_back(run, c);
+    for (int w = 1; w < workers; w++) pool.emplace_back(run, w);
   } catch (...) {
+    next = total;
     for (auto& t : pool) t.join();
     throw;
   }
   run(0);
   for (auto& t : pool) t.join();
+  t_worker = 0;
   for (auto& e : errors) if (e) std::rethrow_exception(e);
 }
 
@@ -312,11 +319,8 @@ void train_step(const Net& net, const Outputs& out) {
   Workspace& wk = workspace();
   std::vector<Scratch>& scratch = wk.scratch;
   if (scratch.size() < (size_t)T) scratch.resize((size_t)T);
-  auto scr = [&](int64_t img) -> Scratch& {
-    // One scratch per thread chunk: chunk index from the image (pfor's contiguous split).
-    const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(T, N));
-    const int64_t step = (N + chunks - 1) / chunks;
-    Scratch& s = scratch[(size_t)(img / step)];
+  auto scr = [&](int64_t) -> Scratch& {
+    Scratch& s = scratch[(size_t)t_worker];
     s.ensure(scratchN, accN);
     return s;
   };
