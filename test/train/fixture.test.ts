@@ -18,11 +18,13 @@
  *   gradients must reproduce train.after_step bit for bit; Adam on our gradients must be within
  *   1e-5 relative plus the first-order effect of our gradient difference, lr·ε/(|g| + ε)²·|Δg|.
  *
- * Both operator formulations run: 'native' (float64 operator, the default on CPU backends) against
- * the issue's bars, and 'tfjs' (the 5×5 form in tfjs float32 ops: what GPU backends and a machine
+ * Three formulations run: the native step (lib/train/native_step.ts, the default on CPU backends:
+ * whole forward and backward in the addon) and the tfjs graph with the 'native' operator (float64
+ * operator) against the issue's bars, and the graph with 'tfjs' (the 5×5 form in tfjs float32 ops: what GPU backends and a machine
  * without the addon run) against three times those bars. Why 3×: the issue's gradient bar is
  * tighter than a float32 evaluation of the reference's own graph can meet. Measured worst
- * |Δ|/bar over all gradients — native (float64 operator) 0.88 (cpu) / 1.00 (wasm); tfjs 5×5 form
+ * |Δ|/bar over all gradients — native step 0.75 (cpu and wasm: the same bits); graph with the native
+ * operator 0.88 (cpu) / 1.00 (wasm); tfjs 5×5 form
  * 2.1 / 2.4 (∂L/∂detail.conv2.5.eta, a float32 reduction); the upstream 64-channel two-convolution
  * form in float32, i.e. PyTorch's computation redone in float32, 4.3 / 3.8 (∂L/∂ of the detail
  * encoder's first PReLU slope). The last test of the cpu suite checks that ordering.
