@@ -64,8 +64,9 @@ const ref = (key: string) => {
 };
 
 /** The formulations under test: the native step (lib/train/native_step.ts) and the tfjs graph with each operator. */
-const CASES: { operator: OperatorImpl; engine: GradientEngine }[] = TEST_OPERATORS.flatMap((operator) =>
-  operator === 'native' ? [{ operator, engine: 'native' as const }, { operator, engine: 'graph' as const }] : [{ operator, engine: 'graph' as const }]);
+interface Case { operator: OperatorImpl; engine: GradientEngine }
+const CASES: Case[] = TEST_OPERATORS.flatMap((operator): Case[] =>
+  operator === 'native' ? [{ operator, engine: 'native' }, { operator, engine: 'graph' }] : [{ operator, engine: 'graph' }]);
 
 for (const backend of TEST_BACKENDS) for (const { operator, engine } of CASES) {
   const label = engine === 'native' ? 'native step' : `graph, ${operator} operator`;
