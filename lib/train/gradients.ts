@@ -54,7 +54,7 @@ export function nativeStepKernels(opts: Pick<GradientOptions, 'engine' | 'operat
   const op = opts.operator ?? 'fast';
   if (engine === 'auto' && op !== 'fast' && op !== 'native') return null;
   if (!nativeEngine(engine === 'native' || op === 'native')) return null;
-  const k = nativeEntries('trainStep', 'setThreads');
+  const k = nativeEntries('trainStep', 'setThreads', 'correlateReflect');
   if (!k && engine === 'native') throw new Error('the native training step is unavailable: the loaded addon has no trainStep (rebuild it: `npm run build:native`)');
   return k;
 }
