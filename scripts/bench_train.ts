@@ -8,12 +8,12 @@
  * formulation), alternating the two step by step so that both see the same machine load.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lossAndGradients, type GradientEngine } from '../lib/train/gradients.js';
+import type { GradientEngine } from '../lib/train/gradients.js';
+import { optimizationStep } from '../lib/train/step.js';
 import { initParams } from '../lib/train/init.js';
 import { Rng } from '../lib/train/rng.js';
 import { Adam } from '../lib/train/adam.js';
-import { groupOf } from '../lib/train/parameters.js';
-import { paramsFromStateDict, stateDictFromParams, disposeParams, type AuifParams } from '../lib/model/params.js';
+import { stateDictFromParams, disposeParams } from '../lib/model/params.js';
 import type { OperatorImpl } from '../lib/unrolling/operator.js';
 import { median } from '../lib/util/stats.js';
 
@@ -21,10 +21,12 @@ export interface TrainStepBench { batch: number; crop: number; runs: number; med
 
 interface StepOpts { batch?: number; crop?: number; operator?: OperatorImpl; engine?: GradientEngine }
 
-/** A training run of its own (weights, Adam state, one fixed batch); `step()` returns seconds. */
+/** A training run of its own (weights, Adam state, one fixed batch) through `optimizationStep`, as `train()` runs it; `step()` returns seconds. */
 function stepper(opts: StepOpts) {
   const batch = opts.batch ?? 32, crop = opts.crop ?? 128;
-  let params: AuifParams = initParams(new Rng(1));
+  const params = initParams(new Rng(1));
+  const weights = stateDictFromParams(params);
+  disposeParams(params);
   const I = tf.randomUniform([batch, crop, crop, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
   const adam = new Adam();
   const lr = { base: 1e-2, detail: 1e-3, decoder: 1e-2 };
@@ -32,16 +34,10 @@ function stepper(opts: StepOpts) {
     batch, crop,
     step(): number {
       const t0 = performance.now();
-      const r = lossAndGradients(I, params, { operator: opts.operator, engine: opts.engine });
-      const sd = stateDictFromParams(params);
-      const values = new Map([...sd].map(([k, t]) => [k, t.data as Float32Array]));
-      const next = adam.step(values, r.grads, (k) => lr[groupOf(k)]);
-      for (const [k, v] of [...next, ...r.buffers]) sd.set(k, { ...sd.get(k)!, data: v });
-      disposeParams(params);
-      params = paramsFromStateDict(sd);
+      optimizationStep(weights, adam, I, lr, { mu: 5, operator: opts.operator, engine: opts.engine });
       return (performance.now() - t0) / 1000;
     },
-    dispose() { disposeParams(params); I.dispose(); },
+    dispose() { I.dispose(); },
   };
 }
 
