@@ -17,11 +17,14 @@
 // tolerance). The decoder convolution, the MSE and the whole backward pass are computed in double.
 //
 // Determinism: every reduction (∂L/∂w, ∂L/∂M, ∂L/∂η, ∂L/∂θ, ∂L/∂α, ∂L/∂W, the BN sums, the loss)
-// is summed per image in a fixed order (column accumulators over rows, then the columns left to
-// right) and the per-image partials are added in image order, so the result does not depend on
-// the number of threads: a resumed run reproduces a run on another machine bit for bit. No
-// intrinsics: the loops are written for the compiler's vectoriser (no reassociation is allowed,
-// so vector and scalar builds give the same bits).
+// is summed per image in a fixed order (column accumulators over rows, or for ∂L/∂w eight explicit
+// lanes per row, then the columns/lanes left to right) and the per-image partials are added in
+// image order; threads take whole images. So the result does not depend on the number of threads:
+// a resumed run reproduces a run on another machine bit for bit. No intrinsics: the loops are
+// written for the compiler's vectoriser, and since no reassociation is allowed (-ffp-contract=off,
+// no -ffast-math) and the lane structure is in the source, any vector width gives the same bits.
+// (std::fmaf in the SSIM filtering is correctly rounded with or without FMA hardware; without
+// -mfma it is a library call, slower.)
 #include <node_api.h>
 #include <algorithm>
 #include <atomic>
