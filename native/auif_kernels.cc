@@ -764,8 +764,10 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 // The thread count every kernel uses (fuse_kernels.cc too).
 int auif_thread_count() { return thread_count(); }
 void auif_register_fuse(napi_env env, napi_value exports);  // fuse_kernels.cc
+napi_status auif_register_train_kernels(napi_env env, napi_value exports);  // native/train_kernels.cc
 
 NAPI_MODULE_INIT() {
+  auif_register_train_kernels(env, exports);
   def(env, exports, "correlateReflect", Guarded<CorrelateReflect>);
   def(env, exports, "operatorForward", Guarded<OperatorForward>);
   def(env, exports, "layerEval", Guarded<LayerEval>);

@@ -9,7 +9,9 @@
  *   sizes, for the log–log figure figures/bench-scaling.png (scripts/bench_plot.ts);
  * - fusing a 4096×4096 and a 10000×10000 pair, each in a fresh process: time and peak RSS (the
  *   ≤ 2 GB bound of issue 14; the 10000² pair is fused in exact tiles, lib/model/tiling.ts);
- * - one training step of the paper's recipe (batch 32 × 128², scripts/bench_train.ts);
+ * - one training step of the paper's recipe (batch 32 × 128², scripts/bench_train.ts): the default
+ *   engine (the native step on CPU backends) and, alternating with it, the tfjs graph with the native
+ *   operator (the previous CPU path), with the 1-min load average;
  * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention (scripts/bench_metrics.ts);
  * - Bayesian fusion per pair, 768×576 and other sizes (scripts/bench_bayes.ts);
  * - DIDFuse on the same pair: native conv addon per ISA variant, tfjs vs native (scripts/bench_didfuse.ts);
@@ -32,7 +34,7 @@ import { readGrey, writeFileAtomic, type GreyImage } from '../lib/io/image.js';
 import { stagedFile } from '../lib/data/stage.js';
 import type { AuifParams } from '../lib/model/params.js';
 import { benchMetricsTno } from './bench_metrics.js';
-import { benchTrainStep } from './bench_train.js';
+import { benchTrainStepPair } from './bench_train.js';
 import { benchBayes } from './bench_bayes.js';
 import { benchDidfuse } from './bench_didfuse.js';
 import { benchBaselines } from './bench_baselines.js';
@@ -126,7 +128,9 @@ function bigRun(side: number): BigRun | null {
 const bigSide = values.quick ? 2048 : 4096;
 const big = bigRun(bigSide);
 const huge = values.quick ? null : bigRun(10000);
-const train = await benchTrainStep(values.quick ? 2 : 5);
+const loadBeforeTrain = os.loadavg()[0];
+const trainPair = await benchTrainStepPair(values.quick ? 2 : 5, values.quick ? 1 : 3);
+const train = trainPair.fast;
 const metrics = await benchMetricsTno(runs); // issue [M]: all 13 metrics of one TNO 768×576 triplet
 const bayes = await benchBayes(values.quick ? 1 : Math.min(runs, 5), values.quick); // Bayesian fusion per pair
 const didfuseBench = await benchDidfuse(values.quick ? 1 : 3);
@@ -151,6 +155,10 @@ const result = {
   speedup_vs_two_conv: median(ref) / median(fast),
   train_step_s: train.median_s,
   train_step: train,
+  train_step_s_graph: trainPair.graph.median_s, // the tfjs graph with the native operator (the previous CPU path), same run
+  train_step_speedup_vs_graph: trainPair.speedup,
+  train_step_graph: trainPair.graph,
+  loadavg_1min: { before_train: loadBeforeTrain, end: os.loadavg()[0] },
   sizes,
   big,
   '10000x10000': huge,
@@ -177,6 +185,7 @@ fuse() vs size:
 ${sizes.map((s) => `  ${`${s.width}×${s.height}`.padEnd(10)} ${s.median_ms.toFixed(0).padStart(7)} ms  (median of ${s.runs})`).join('\n')}
 ${[big, huge].filter((b): b is BigRun => b !== null).map((b) => `  ${`${b.width}×${b.height}`.padEnd(10)} ${String(b.ms).padStart(7)} ms  (one run, fresh process, ${b.tiles} tile(s): peak RSS ${b.peak_rss_mb} MB, CPU ${b.cpu_ms} ms)`).join('\n')}
 train step (batch ${train.batch} × ${train.crop}², forward + backward + Adam), median of ${train.runs}: ${train.median_s.toFixed(2)} s  (runs: ${train.runs_s.join(', ')}; tensors ${train.tensors_before} → ${train.tensors_after})
+  tfjs graph + native operator, median of ${trainPair.graph.runs} (alternating): ${trainPair.graph.median_s.toFixed(2)} s  → speed-up ×${trainPair.speedup.toFixed(1)}  (1-min load average ${loadBeforeTrain.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after, ${os.cpus().length} CPUs)
 metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper, ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb
 BF (Bayesian fusion) TNO 768×576, median of ${bayes.runs}: ${bayes.median_ms.toFixed(0)} ms wall, ${bayes.median_cpu_ms.toFixed(0)} ms CPU (one thread; load ${bayes.loadavg_1min.toFixed(1)}); ${bayes.sizes.map((z) => `${z.width}×${z.height} ${z.median_ms.toFixed(0)} ms`).join(', ')}
 DIDFuse fuse() TNO 768×576 (${didfuseBench.isa}, ${didfuseBench.threads} threads), median of ${didfuseBench.runs}: ${didfuseBench.median_ms.toFixed(0)} ms, ${didfuseBench.median_cpu_s.toFixed(1)} CPU-s; per variant ${Object.entries(didfuseBench.isa_ms).map(([k, v]) => `${k} ${v} ms`).join(', ')}; 192×144 crop: tfjs ${didfuseBench.crop.tfjs_ms.toFixed(0)} ms vs native ${didfuseBench.crop.native_ms.toFixed(0)} ms → ×${didfuseBench.crop.speedup.toFixed(1)}

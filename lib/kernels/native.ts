@@ -68,6 +68,30 @@ export interface NativeKernels {
   ssimSums(muB: Float64Array, bb: Float64Array, muA: Float64Array[], aa: Float64Array[], ab: Float64Array[], m: number, C1: number, C2: number, out: Float64Array): void;
   /** Threads per call (0: AUIF_THREADS or every core; negative: query only); returns the count in use. */
   setThreads(n: number): number;
+  /** One train-mode forward and backward pass of the whole network (native/train_kernels.cc; lib/train/native_step.ts). */
+  trainStep(inputs: TrainStepInputs, outputs: TrainStepOutputs): void;
+}
+
+/**
+ * Inputs of {@link NativeKernels.trainStep}: a batch I of n planes h × w, the encoders' x⁰ (B⁰, D⁰),
+ * and per unrolled layer (the base encoder's `layers`, then the detail encoder's) the operator
+ * coefficients w (25) and M (81) of {@link operatorCoefficients} and coef = [η, θ, γ, β, α_PReLU];
+ * dec = [W (9, row-major), γ, β] of the decoder; window = the 3×3 SSIM Gaussian; L = L_MSE + μ·L_SSIM.
+ */
+export interface TrainStepInputs {
+  I: Float32Array; B0: Float32Array; D0: Float32Array;
+  n: number; h: number; w: number; layers: number;
+  w5: Float64Array; M: Float64Array; coef: Float32Array; dec: Float32Array; window: Float32Array;
+  mu: number; threads: number;
+}
+
+/**
+ * Outputs of {@link NativeKernels.trainStep} (all written): stats = [L, L_MSE, L_SSIM, then μ_B and
+ * S = Σ(z − μ_B)² of every BN: base layers, detail layers, decoder]; ∂L/∂w, ∂L/∂M and
+ * ∂L/∂[η, θ, γ, β, α] per layer; ∂L/∂[W, γ, β] of the decoder; recon = Î.
+ */
+export interface TrainStepOutputs {
+  stats: Float64Array; dw5: Float64Array; dM: Float64Array; dcoef: Float64Array; ddec: Float64Array; recon: Float32Array;
 }
 
 let cached: { kernels: NativeKernels | null; reason: string } | undefined;

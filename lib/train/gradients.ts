@@ -12,6 +12,8 @@ import type { OperatorImpl } from '../unrolling/operator.js';
 import { trainForward, type BatchNormUpdates } from './forward.js';
 import { DEFAULT_MU, reconstructionLoss } from './loss.js';
 import { trainableParams } from './parameters.js';
+import { nativeEngine, nativeEntries } from '../kernels/native.js';
+import { nativeLossAndGradients } from './native_step.js';
 
 /** Result of {@link lossAndGradients}. */
 export interface LossAndGradients {
@@ -33,6 +35,28 @@ export interface GradientOptions {
   operator?: OperatorImpl;
   /** Also return Î. */
   keepRecon?: boolean;
+  /**
+   * Who computes the pass: 'native' — the whole forward and backward in the native addon
+   * (lib/train/native_step.ts); 'graph' — tfjs's reverse mode through {@link trainForward} (with
+   * the chosen `operator`; GPU backends, and the reference); 'auto' (default) — 'native' where the
+   * operator is 'fast' or 'native', the addon is built and (for 'fast') the backend is a CPU one.
+   */
+  engine?: GradientEngine;
+}
+
+/** See {@link GradientOptions.engine}. */
+export type GradientEngine = 'auto' | 'native' | 'graph';
+
+/** The addon entry points of the native step if `opts` selects it (see {@link GradientOptions.engine}). */
+export function nativeStepKernels(opts: Pick<GradientOptions, 'engine' | 'operator'> = {}) {
+  const engine = opts.engine ?? 'auto';
+  if (engine === 'graph') return null;
+  const op = opts.operator ?? 'fast';
+  if (engine === 'auto' && op !== 'fast' && op !== 'native') return null;
+  if (!nativeEngine(engine === 'native' || op === 'native')) return null;
+  const k = nativeEntries('trainStep', 'setThreads', 'correlateReflect');
+  if (!k && engine === 'native') throw new Error('the native training step is unavailable: the loaded addon has no trainStep (rebuild it: `npm run build:native`)');
+  return k;
 }
 
 /** The upstream key prefix of each BN of the model, and the update computed for it. */
@@ -50,6 +74,8 @@ function bnEntries(bn: BatchNormUpdates): [string, BatchNormUpdate][] {
  */
 export function lossAndGradients(I: tf.Tensor4D, params: AuifParams, opts: GradientOptions = {}): LossAndGradients {
   const mu = opts.mu ?? DEFAULT_MU;
+  const nk = nativeStepKernels(opts);
+  if (nk) return nativeLossAndGradients(I, params, nk, { mu, keepRecon: opts.keepRecon });
   const trainables = trainableParams(params);
   let kept: tf.Tensor[] = [];
   let terms: { mse: tf.Scalar; ssim: tf.Scalar; recon?: tf.Tensor; bn: [string, BatchNormUpdate][] } | undefined;

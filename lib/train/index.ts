@@ -9,6 +9,7 @@ export * from './forward.js';
 export * from './ssim_loss.js';
 export * from './loss.js';
 export * from './gradients.js';
+export * from './native_step.js';
 export * from './adam.js';
 export * from './schedule.js';
 export * from './augment.js';

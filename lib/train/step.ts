@@ -10,10 +10,11 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../io/tensor_record.js';
-import { disposeParams, paramsFromStateDict } from '../model/params.js';
+import { disposeParams, inferArchitecture, paramsFromStateDict } from '../model/params.js';
 import type { OperatorImpl } from '../unrolling/operator.js';
 import type { Adam } from './adam.js';
-import { lossAndGradients } from './gradients.js';
+import { lossAndGradients, nativeStepKernels, type GradientEngine } from './gradients.js';
+import { nativeLossAndGradientsHost } from './native_step.js';
 import { groupOf } from './parameters.js';
 import type { LearningRates } from './config.js';
 
@@ -21,13 +22,25 @@ import type { LearningRates } from './config.js';
 export interface StepLoss { loss: number; mse: number; ssim: number }
 
 /** One step on `weights` (updated in place: entries replaced) with batch `I` (NHWC [n, h, w, 1]). */
-export function optimizationStep(weights: StateDict, adam: Adam, I: tf.Tensor4D, lr: LearningRates, opts: { mu: number; operator?: OperatorImpl }): StepLoss {
-  const params = paramsFromStateDict(weights);
+export function optimizationStep(weights: StateDict, adam: Adam, I: tf.Tensor4D, lr: LearningRates, opts: { mu: number; operator?: OperatorImpl; engine?: GradientEngine }): StepLoss {
   let r;
-  try {
-    r = lossAndGradients(I, params, { mu: opts.mu, operator: opts.operator });
-  } finally {
-    disposeParams(params);
+  const nk = nativeStepKernels(opts);
+  if (nk) {
+    // the native step reads the state dict directly (no tensors made for the weights)
+    const [n, h, w] = I.shape;
+    const weight = (key: string): Float32Array => {
+      const t = weights.get(key);
+      if (!t) throw new Error(`optimizationStep: the weights have no '${key}'`);
+      return t.data as Float32Array;
+    };
+    r = nativeLossAndGradientsHost({ data: I.dataSync() as Float32Array, n, h, w }, weight, inferArchitecture(weights).layers, nk, { mu: opts.mu });
+  } else {
+    const params = paramsFromStateDict(weights);
+    try {
+      r = lossAndGradients(I, params, { mu: opts.mu, operator: opts.operator, engine: opts.engine });
+    } finally {
+      disposeParams(params);
+    }
   }
   const current = new Map([...r.grads.keys()].map((k) => [k, weights.get(k)!.data as Float32Array]));
   const updated = adam.step(current, r.grads, (k) => lr[groupOf(k)]);
