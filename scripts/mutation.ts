@@ -41,7 +41,7 @@ const FOLDERS: Record<string, Job[]> = {
   ],
   metrics: [
     ...['entropy', 'sd', 'sf', 'ag', 'cc', 'ce', 'psnr', 'mi', 'ssim', 'vif', 'qabf', 'filters'].map((m) => ({
-      mutate: [`lib/metrics/${m}.ts`], tests: `metrics/(${m}|index|octave)\\.test\\.ts$`,
+      mutate: [`lib/metrics/${m}.ts`], tests: `metrics/${m}\\.test\\.ts$`,
     })),
     { mutate: ['lib/metrics/scd.ts', 'lib/metrics/histogram.ts', 'lib/metrics/workspace.ts', 'lib/metrics/index.ts'], tests: 'metrics/(index|octave|mi|entropy|cc)\\.test\\.ts$' },
   ],
@@ -70,7 +70,9 @@ for (const name of folders) {
   const counts: Record<string, number> = {};
   const perFile: Record<string, { killed: number; survived: number; tests: string; counts?: Record<string, number> }> = Object.fromEntries(
     Object.entries((prev.files ?? {}) as Record<string, { killed: number; survived: number; tests: string; counts?: Record<string, number> }>).filter(([f]) => !thisRun.has(f)));
-  for (const f of Object.values(perFile)) for (const [k, v] of Object.entries(f.counts ?? {})) counts[k] = (counts[k] ?? 0) + v;
+  for (const f of Object.values(perFile)) {
+    for (const [k, v] of Object.entries(f.counts ?? { Killed: f.killed, Survived: f.survived })) counts[k] = (counts[k] ?? 0) + v;
+  }
   const survivors: { file: string; line: number; mutator: string; replacement?: string }[] = ((prev.survivors ?? []) as { file: string; line: number; mutator: string }[]).filter((m) => !thisRun.has(m.file));
   for (const job of jobs) {
     const mutate = onlyFiles ? job.mutate.filter((f) => onlyFiles.includes(f)) : job.mutate;

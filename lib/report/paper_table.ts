@@ -88,8 +88,8 @@ export function parsePaperTables(text: string, file = 'paper_tables.csv'): Paper
 const cache = new Map<string, PaperRow[]>();
 
 /**
- * All rows of paper_tables.csv (default: from the reference folder, `$AUIF_REFERENCE_DIR` or
- * `../shared/reference`). Cached per file.
+ * All rows of paper_tables.csv (default: the project's copy in `datasets/reference/`, else
+ * `$AUIF_REFERENCE_DIR` or `../shared/reference`; lib/data/reference.ts). Cached per file.
  */
 export function loadPaperTables(file?: string): PaperRow[] {
   const f = file ?? referenceFile('paper_tables.csv');

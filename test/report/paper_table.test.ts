@@ -111,6 +111,7 @@ t('reference files: the project copy first, then $AUIF_REFERENCE_DIR; a missing 
   try {
     fs.writeFileSync(path.join(dir, 'paper_tables.csv'), CSV);
     process.env.AUIF_REFERENCE_DIR = dir;
+    delete process.env.AUIF_NO_PROJECT_REFERENCE;
     assert.is(referenceFile('paper_tables.csv'), path.join(PROJECT_REFERENCE_DIR, 'paper_tables.csv'));
     process.env.AUIF_NO_PROJECT_REFERENCE = '1';
     assert.is(referenceFile('paper_tables.csv'), path.join(dir, 'paper_tables.csv'));
