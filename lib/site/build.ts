@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { pretrainedStateDict } from '../model/checkpoint.js';
 import { encodeSafetensors } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -81,10 +82,10 @@ export async function buildSite(outDir: string, opts: { minify?: boolean } = {})
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   const files: SiteBuild['files'] = [];
-  const put = (name: string, bytes: Uint8Array | string) => { fs.writeFileSync(path.join(tmp, name), bytes); files.push({ name, bytes: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length }); };
-  put('index.html', fs.readFileSync(path.join(here, 'index.html'), 'utf8'));
-  put('auif-site.js', js);
-  put('auif_pretrained.safetensors', weights);
+  const put = async (name: string, bytes: Uint8Array) => { await writeFileAtomic(path.join(tmp, name), bytes); files.push({ name, bytes: bytes.length }); };
+  await put('index.html', fs.readFileSync(path.join(here, 'index.html')));
+  await put('auif-site.js', js);
+  await put('auif_pretrained.safetensors', weights);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.renameSync(tmp, outDir);
   return { dir: outDir, files };
