@@ -30,11 +30,12 @@ export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.was
 /** Modules the bundle must not contain (Node-only): each becomes a CommonJS stub whose members are no-ops returning ''. */
 const NODE_ONLY = /^(node:)?(fs|fs\/promises|path|url|module|os|crypto|child_process|worker_threads|util|zlib|stream)$|^(sharp|cli-progress)$/;
 
-/** Members the stubs provide (esbuild's CommonJS interop copies own properties, so each name is listed). */
-const STUB_NAMES = ['readFileSync', 'writeFileSync', 'statSync', 'mkdirSync', 'renameSync', 'rmSync', 'openSync', 'closeSync', 'fsyncSync', 'readdirSync',
-  'unlinkSync', 'readFile', 'writeFile', 'rename', 'mkdir', 'open', 'unlink', 'rm', 'stat', 'createWriteStream', 'createReadStream', 'dirname', 'join', 'resolve',
-  'basename', 'extname', 'relative', 'isAbsolute', 'normalize', 'fileURLToPath', 'pathToFileURL', 'createRequire', 'cpus', 'tmpdir', 'homedir', 'createHash',
-  'randomBytes', 'spawn', 'spawnSync', 'execSync', 'inspect', 'promisify', 'gunzipSync', 'inflateSync', 'SingleBar', 'MultiBar', 'Presets', 'Readable', 'Writable'];
+/**
+ * Members the stubs provide (esbuild's CommonJS interop copies own properties, so each is listed):
+ * those the library calls while loading or looking for the native addon (lib/kernels/native.ts);
+ * any other Node-only member is undefined in the page and never called there.
+ */
+const STUB_NAMES = ['dirname', 'join', 'resolve', 'basename', 'relative', 'fileURLToPath', 'pathToFileURL', 'createRequire', 'readFileSync', 'statSync', 'cpus'];
 
 export interface SiteBuild { dir: string; files: { name: string; bytes: number }[] }
 
