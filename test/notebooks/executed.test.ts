@@ -51,7 +51,8 @@ export function contentProblem(rel: string, bytes: Buffer): string | null {
     return cols >= 2 && lines.every((l) => l.split(',').length >= cols) ? null : 'ragged CSV';
   }
   if (ext === '.md') return /^\|.*\|$/m.test(s) ? null : 'Markdown without a table';
-  if (ext === '.html') return /Plotly\.(newPlot|react)|plotly/i.test(s) && /"data"\s*:/.test(s) ? null : 'a chart page without a plotly figure';
+  // A chart page draws a figure: Plotly.newPlot('id', [{trace…}], …) or a {"data": …} figure object.
+  if (ext === '.html') return /Plotly\.(newPlot|react)\s*\(\s*['"][^'"]+['"]\s*,\s*\[\s*\{/.test(s) || (/plotly/i.test(s) && /"data"\s*:\s*\[\s*\{/.test(s)) ? null : 'a chart page without a plotly figure';
   return null;
 }
 
@@ -69,7 +70,7 @@ t('contentProblem tells good files from bad ones', () => {
   assert.is(contentProblem('a.csv', Buffer.from('x,y\n')), 'a CSV without data rows');
   assert.is(contentProblem('a.md', Buffer.from('# T\n| a |\n')), null);
   assert.is(contentProblem('a.md', Buffer.from('# T\n')), 'Markdown without a table');
-  assert.is(contentProblem('a.html', Buffer.from('<script>Plotly.newPlot(d, {"data": []})</script>')), null);
+  assert.is(contentProblem('a.html', Buffer.from('<script>Plotly.newPlot(\'plot\', [{"type":"scatter","x":[0],"y":[1]}], {})</script>')), null);
 });
 const nbDir = path.join(projectRoot, 'notebooks');
 const outDir = path.join(projectRoot, 'results', 'notebooks');
