@@ -10,6 +10,7 @@
  * | `datasets/manifest.json` | Zhaozixiang1228/IVIF-AUIF-Net @ 8f54650 | `Datasets/`, `Test_result/`, `image/` |
  * | `models/manifest.json` | Zhaozixiang1228/IVIF-AUIF-Net @ 8f54650 | `Models/*.model` |
  * | `datasets/manifest.didfuse.json` | Zhaozixiang1228/IVIF-DIDFuse | `Models/`, `Test_result/`, `image/` |
+ * | `datasets/manifest.vifb.json` | xingchenzhang/VIFB @ 22b2ea9 | `input/IR`, `input/VI` (21 pairs), `output/fused_images/` (6 methods) |
  *
  * A group is every manifest file of one repository under one path prefix (see {@link GROUPS}).
  */
@@ -18,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Which upstream repository a file comes from. */
-export type Repo = 'auif' | 'didfuse';
+export type Repo = 'auif' | 'didfuse' | 'vifb';
 
 /** The AUIF authors' repository and the commit every AUIF file is pinned to. */
 export const AUIF_REPO = 'Zhaozixiang1228/IVIF-AUIF-Net';
@@ -33,6 +34,18 @@ export const DIDFUSE_REPO = 'Zhaozixiang1228/IVIF-DIDFuse';
  */
 export const DIDFUSE_COMMIT = 'HEAD';
 
+/** The VIFB benchmark (Zhang, Ye, Xiao, CVPR Workshops 2020): 21 visible–infrared pairs, published outputs. */
+export const VIFB_REPO = 'xingchenzhang/VIFB';
+export const VIFB_COMMIT = '22b2ea9d91499cc5962d9bdcae9c290270f0fade';
+
+/**
+ * Path of a VIFB file in the `../shared/vifb` copy, whose fused outputs sit in `fused/` instead of
+ * upstream's `output/fused_images/` (inputs keep their paths).
+ */
+export function vifbSharedPath(upstreamRel: string): string {
+  return upstreamRel.startsWith('output/fused_images/') ? `fused/${upstreamRel.slice('output/fused_images/'.length)}` : upstreamRel;
+}
+
 /** Repository, commit and raw-download base URL (ending in `/`) of each upstream repository. */
 export const UPSTREAM: Record<Repo, { repo: string; commit: string; rawBase: string }> = {
   auif: {
@@ -44,6 +57,11 @@ export const UPSTREAM: Record<Repo, { repo: string; commit: string; rawBase: str
     repo: DIDFUSE_REPO,
     commit: DIDFUSE_COMMIT,
     rawBase: `https://raw.githubusercontent.com/${DIDFUSE_REPO}/${DIDFUSE_COMMIT}/`,
+  },
+  vifb: {
+    repo: VIFB_REPO,
+    commit: VIFB_COMMIT,
+    rawBase: `https://raw.githubusercontent.com/${VIFB_REPO}/${VIFB_COMMIT}/`,
   },
 };
 
@@ -75,7 +93,9 @@ export type GroupName =
   | 'didfuse-models'
   | 'didfuse-results-tno'
   | 'didfuse-results-flir'
-  | 'didfuse-figures';
+  | 'didfuse-figures'
+  | 'vifb'
+  | 'vifb-fused';
 
 export interface GroupDef {
   repo: Repo;
@@ -98,6 +118,8 @@ export const GROUPS: Record<GroupName, GroupDef> = {
   'didfuse-results-tno': { repo: 'didfuse', prefix: 'Test_result/TNO_IJCAI/', description: "DIDFuse authors' fused TNO outputs" },
   'didfuse-results-flir': { repo: 'didfuse', prefix: 'Test_result/FLIR_IJCAI/', description: "DIDFuse authors' fused FLIR outputs" },
   'didfuse-figures': { repo: 'didfuse', prefix: 'image/', description: 'DIDFuse README figure (quantitative table)' },
+  vifb: { repo: 'vifb', prefix: 'input/', description: 'VIFB visible–infrared pairs: input/IR, input/VI (21 scenes, JPEG, visible mostly RGB)' },
+  'vifb-fused': { repo: 'vifb', prefix: 'output/fused_images/', description: "VIFB's published fused outputs of ADF, TIF, GFF, CNN, U2Fusion, SeAFusion (JPEG)" },
 };
 
 /** Every group name, in staging order. */
@@ -117,6 +139,7 @@ export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const MANIFEST_FILES: Record<Repo, string[]> = {
   auif: ['datasets/manifest.json', 'models/manifest.json'],
   didfuse: ['datasets/manifest.didfuse.json'],
+  vifb: ['datasets/manifest.vifb.json'],
 };
 
 const SHA256_RE = /^[0-9a-f]{64}$/;

@@ -3,8 +3,8 @@
  * (git-ignored) folders, checksum-verified, from the first source that works.
  *
  * Sources, in order (see {@link stagingSources}):
- * 1. `$AUIF_DATA_DIR` (DIDFuse: `$AUIF_DIDFUSE_DIR`): a directory laid out like the upstream repo;
- * 2. `../shared/upstream/auif` (`../shared/upstream/didfuse`) beside the checkout;
+ * 1. `$AUIF_DATA_DIR` (DIDFuse: `$AUIF_DIDFUSE_DIR`, VIFB: `$AUIF_VIFB_DIR`): a directory laid out like the upstream repo;
+ * 2. `../shared/upstream/auif` (`../shared/upstream/didfuse`, `../shared/vifb`) beside the checkout;
  * 3. the upstream raw URLs, AUIF pinned to commit 8f54650ffbc0a9e655a0d4c6098751bedc319803.
  * Each file is tried against each source in turn: a source that lacks the file, or whose copy
  * fails the sha256 check, is passed over with its reason recorded, and when every source fails a
@@ -18,6 +18,7 @@
  * | AUIF `Test_result/<p>`, `image/<p>` | `datasets/Test_result/<p>`, `datasets/image/<p>` |
  * | DIDFuse `Models/<p>` | `models/upstream/didfuse/<p>` |
  * | DIDFuse anything else `<p>` | `datasets/didfuse/<p>` |
+ * | VIFB `<p>` (`input/…`, `output/fused_images/…`) | `datasets/vifb/<p>` |
  *
  * Verification: a file is written under a temporary name (`.partial` for downloads, `.tmp` for
  * copies) and renamed into place only once its sha256 matches the manifest. After staging, a
@@ -38,6 +39,7 @@ import {
   MANIFEST_FILES,
   UPSTREAM,
   checkRelPath,
+  vifbSharedPath,
   groupEntries,
   groupOf,
   isGroupName,
@@ -61,6 +63,8 @@ export interface Source {
   name: string;
   /** Directory (kind 'dir') or base URL ending in `/` (kind 'url'); undefined = not configured. */
   location?: string;
+  /** Where an upstream path lies in this directory, when its layout differs (default: the same path). */
+  mapPath?: (upstreamRel: string) => string;
 }
 
 export interface StageOptions {
@@ -147,10 +151,11 @@ export function stagedPath(upstreamRel: string, repo: Repo = 'auif', root: strin
     if (top === 'Models') return path.join(root, 'models', 'upstream', 'didfuse', ...rest);
     return path.join(root, 'datasets', 'didfuse', top, ...rest);
   }
-  throw new Error(`stagedPath: unknown repo ${JSON.stringify(repo)} (expected 'auif' or 'didfuse')`);
+  if (repo === 'vifb') return path.join(root, 'datasets', 'vifb', top, ...rest);
+  throw new Error(`stagedPath: unknown repo ${JSON.stringify(repo)} (expected 'auif', 'didfuse' or 'vifb')`);
 }
 
-const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR' };
+const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR', vifb: 'AUIF_VIFB_DIR' };
 
 /**
  * The sources of one repository, in the order they are tried: `$AUIF_DATA_DIR` (DIDFuse:
@@ -159,9 +164,13 @@ const ENV_DIR: Record<Repo, string> = { auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DI
 export function stagingSources(repo: Repo = 'auif'): Source[] {
   const env = ENV_DIR[repo];
   const envDir = process.env[env];
+  // VIFB's local copy is ../shared/vifb, with the fused outputs in fused/ (see vifbSharedPath).
+  const shared: Source = repo === 'vifb'
+    ? { kind: 'dir', name: '../shared/vifb', location: path.resolve(packageRoot, '..', 'shared', 'vifb'), mapPath: vifbSharedPath }
+    : { kind: 'dir', name: `../shared/upstream/${repo}`, location: path.resolve(packageRoot, '..', 'shared', 'upstream', repo) };
   return [
     { kind: 'dir', name: `$${env}`, location: envDir ? path.resolve(envDir) : undefined },
-    { kind: 'dir', name: `../shared/upstream/${repo}`, location: path.resolve(packageRoot, '..', 'shared', 'upstream', repo) },
+    shared,
     { kind: 'url', name: UPSTREAM[repo].rawBase, location: UPSTREAM[repo].rawBase },
   ];
 }
@@ -325,7 +334,7 @@ async function stageItems(items: Item[], opts: StageOptions, label: string): Pro
             reasons.push(failure(src, why));
             continue;
           }
-          await copyVerified(path.join(src.location, ...it.entry.path.split('/')), it.dest, it.entry);
+          await copyVerified(path.join(src.location, ...(src.mapPath ? src.mapPath(it.entry.path) : it.entry.path).split('/')), it.dest, it.entry);
           bar?.tick(it.entry.size, it.entry.path);
         } else {
           const base = src.location.endsWith('/') ? src.location : `${src.location}/`;
@@ -397,8 +406,8 @@ function fixHint(repo: Repo): string {
   const host = new URL(u.rawBase).host;
   return (
     `To fix, do one of: set ${ENV_DIR[repo]} to a copy of https://github.com/${u.repo}` +
-    `${repo === 'auif' ? ` at commit ${u.commit}` : ''}; put that repository beside the checkout as ` +
-    `../shared/upstream/${repo}; or give this machine network access to ${host}. ` +
+    `${repo !== 'didfuse' ? ` at commit ${u.commit}` : ''}; put that repository beside the checkout as ` +
+    `${repo === 'vifb' ? '../shared/vifb' : `../shared/upstream/${repo}`}; or give this machine network access to ${host}. ` +
     'Then run `npm run data` (`npm run data -- --check` verifies what is staged).'
   );
 }
