@@ -15,7 +15,9 @@
  * truncate towards zero otherwise), the three entries are summed and shifted right by 6 with an
  * arithmetic shift (floor division by 64, also for negative sums), 128 is added to Cb and Cr, and
  * R, G, B are clamped to 0..255. For the inverse the tables are indexed by Cb or Cr and hold
- * trunc(64·c·(v − 128) + 0.5). Y of a grey pixel (v, v, v) is v, and Cb = Cr = 128.
+ * trunc(64·c·(v − 128) + 0.5). A grey pixel (v, v, v) has Cb = Cr = 128, but Y = v or v − 1
+ * (the three rounded entries can sum to 64·v − 1, e.g. v = 11) — which is why grey images are
+ * fused as grey, not through YCbCr (lib/fusion/colour.ts).
  *
  * Checked against PIL itself (Debian python3-pil 9.4) on every one of the 2²⁴ RGB triplets and
  * every one of the 2²⁴ YCbCr triplets: test/io/ycbcr.test.ts.
