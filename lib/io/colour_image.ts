@@ -67,7 +67,10 @@ export async function readImage8(file: string): Promise<Image8> {
     throw new ImageError(`${file}: ${bits} ${kind}; only 8-bit images are read (convert it to 8 bits first)`, file);
   }
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error' }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    // sharp's raw output turns a one-band image into three equal bands; take the band itself
+    const img = sharp(bytes, { failOn: 'error' });
+    if (meta.channels === 1) img.extractChannel(0);
+    const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const n = info.width * info.height;
     if (info.channels === 1) return { width: info.width, height: info.height, channels: 1, data: new Uint8Array(data.buffer, data.byteOffset, n) };
     if (info.channels !== 3) throw new Error(`${info.channels} channels`);
