@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../backend/select.js';
-import { readImage8, writePng, type Image8 } from '../io/colour_image.js';
+import { readImage8, writeImagePng, type Image8 } from '../io/colour_image.js';
 import { fuseColour, COLOUR_MODES, type ColourMode, type ColourFusionResult } from '../fusion/colour.js';
 import { vifbPairs, vifbOutputFile } from '../data/vifb.js';
 import { getMethod, methodNames, type Fuser, type LoadOptions } from '../methods/index.js';
@@ -98,7 +98,7 @@ export async function fuseCommand(argv: string[]): Promise<void> {
     const ms = performance.now() - t0;
     noteIr(r, values.ir);
     await fs.promises.mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
-    await writePng(values.out, r.F);
+    await writeImagePng(values.out, r.F);
     fuser.dispose();
     process.stderr.write(`[auif] ${fuser.info.title}: fused ${ir.width}×${ir.height} in ${ms.toFixed(0)} ms → ${values.out} (${r.colour ? 'RGB: fused YCbCr luma, visible chroma' : 'grey'})\n`);
     return;
@@ -129,7 +129,7 @@ export async function fuseCommand(argv: string[]): Promise<void> {
     times.push({ size: `${ir.width}×${ir.height}`, ms: performance.now() - t0 });
     if (r.irReducedToLuma && !irNoted) { bar.stop(); noteIr(r, p.ir); }
     if (r.colour) coloured++;
-    await writePng(p.out, r.F);
+    await writeImagePng(p.out, r.F);
     bar.tick(1, path.basename(p.out));
   }
   bar.stop();

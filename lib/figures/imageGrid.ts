@@ -17,9 +17,13 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic, type Grey8Image, type GreyImage } from '../io/image.js';
 import { toGrey8 } from './greyscale.js';
+import type { Image8 } from '../io/colour_image.js';
 
-/** One cell: an 8-bit image, or a float image in [0, 1] (shown as rint(255·x)); `null` = empty. */
-export type GridImage = { image: Grey8Image | GreyImage; caption?: string } | null;
+/**
+ * One cell: an 8-bit image, or a float image in [0, 1] (shown as rint(255·x)), or an 8-bit RGB
+ * image (`channels: 3`; the figure is then RGB); `null` = empty.
+ */
+export type GridImage = { image: Grey8Image | GreyImage | Image8; caption?: string } | null;
 
 export interface GridOptions {
   /** Figure title, above everything. */
@@ -56,7 +60,13 @@ function textWidth(s: string, size: number): number {
   return Math.ceil(s.length * size * 0.62);
 }
 
-function as8(img: Grey8Image | GreyImage, where: string): Grey8Image {
+const isRgb = (img: unknown): img is Image8 => (img as Image8).channels === 3;
+
+function as8(img: Grey8Image | GreyImage | Image8, where: string): Grey8Image | Image8 {
+  if (isRgb(img)) {
+    if (img.data.length !== 3 * img.width * img.height) throw new GridError(`imageGrid: ${where} has ${img.data.length} values for ${img.width}×${img.height}×3`);
+    return img;
+  }
   if (img.data.length !== img.width * img.height) {
     throw new GridError(`imageGrid: ${where} has ${img.data.length} values for ${img.width}×${img.height}`);
   }
@@ -80,10 +90,11 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
   const bg = opts.background ?? 255;
   const ink = bg >= 128 ? 'black' : 'white';
   const imgs = rows.map((r, i) => r.map((c, j) => (c ? as8(c.image, `row ${i + 1}, column ${j + 1}`) : null)));
-  const all = imgs.flat().filter((g): g is Grey8Image => g !== null);
+  const all = imgs.flat().filter((g): g is Grey8Image | Image8 => g !== null);
+  const colour = all.some(isRgb);
   const cellW = opts.cellWidth ?? Math.min(360, ...all.map((g) => g.width));
   if (!(cellW >= 1)) throw new GridError(`imageGrid: cellWidth must be ≥ 1, got ${cellW}`);
-  const scaledH = (g: Grey8Image) => Math.max(1, Math.round((g.height * cellW) / g.width));
+  const scaledH = (g: Grey8Image | Image8) => Math.max(1, Math.round((g.height * cellW) / g.width));
   const hasCaption = rows.map((r) => r.some((c) => c?.caption));
   const rowH = imgs.map((r, i) => Math.max(0, ...r.map((g) => (g ? scaledH(g) : 0))) + (hasCaption[i] ? Math.round(capFont * 1.5) : 0));
 
@@ -109,7 +120,7 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
       const x = leftW + gap + j * (cellW + gap);
       if (g) {
         const h = scaledH(g);
-        const input = await sharp(Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength), { raw: { width: g.width, height: g.height, channels: 1 } })
+        const input = await sharp(Buffer.from(g.data.buffer, g.data.byteOffset, g.data.byteLength), { raw: { width: g.width, height: g.height, channels: isRgb(g) ? 3 : 1 } })
           .resize(cellW, h, { fit: 'fill', kernel: opts.kernel ?? 'lanczos3' })
           .png().toBuffer();
         composites.push({ input, left: x, top: y + Math.floor((imgH - h) / 2) });
@@ -126,6 +137,10 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
     .composite(composites)
     .raw()
     .toBuffer({ resolveWithObject: true });
+  if (colour) {
+    return sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } })
+      .removeAlpha().png({ compressionLevel: 9 }).toBuffer();
+  }
   // Everything drawn is grey: keep one channel (composite leaves RGBA).
   return sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } })
     .extractChannel(0)

@@ -13,11 +13,11 @@
  * ```ts
  * const fuser = await getMethod('auif').load();
  * const r = await fuseColour(fuser, await readImage8('IR.jpg'), await readImage8('VI.jpg'));
- * await writePng('F.png', r.F);      // RGB when VI.jpg is colour, else one channel
+ * await writeImagePng('F.png', r.F);      // RGB when VI.jpg is colour, else one channel
  * ```
  */
 import { ImageError, u8ToUnit, unitToU8, type GreyImage } from '../io/image.js';
-import { isGreyContent, toGrey8, type Image8 } from '../io/colour_image.js';
+import { isGreyContent, luma8, type Image8 } from '../io/colour_image.js';
 import { rgbToYCbCr, yCbCrToRgb } from '../io/ycbcr.js';
 import type { Fuser } from '../methods/types.js';
 
@@ -57,10 +57,10 @@ export async function fuseColour(fuser: Fuser, ir: Image8, vis: Image8, opts: Co
   }
   const { width, height } = ir;
   const irGrey = isGreyContent(ir);
-  const ir8 = toGrey8(ir); // L of a grey pixel (v, v, v) is v
+  const ir8 = luma8(ir); // L of a grey pixel (v, v, v) is v
   const irUnit: GreyImage = { width, height, data: u8ToUnit(ir8.data) };
   if (mode === 'grey' || isGreyContent(vis)) {
-    const v8 = toGrey8(vis);
+    const v8 = luma8(vis);
     const { F } = await fuser.fuse(irUnit, { width, height, data: u8ToUnit(v8.data) });
     return { F: { width, height, channels: 1, data: unitToU8(F.data) }, fusedPlane: F, colour: false, irReducedToLuma: !irGrey };
   }

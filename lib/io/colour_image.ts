@@ -92,7 +92,7 @@ export function isGreyContent(img: Image8): boolean {
  * The grey version of an image: itself for one channel, else PIL `convert('L')`,
  * L = (19595 R + 38470 G + 7471 B + 2¹⁵) >> 16 (which is v for a grey pixel (v, v, v)).
  */
-export function toGrey8(img: Image8): Grey8Image {
+export function luma8(img: Image8): Grey8Image {
   if (img.channels === 1) return { width: img.width, height: img.height, data: img.data };
   const n = img.width * img.height;
   const out = new Uint8Array(n);
@@ -125,6 +125,6 @@ export async function encodePng(img: Image8): Promise<Buffer> {
 }
 
 /** Writes an 8-bit grey or RGB image as PNG, atomically (temporary name, then rename). */
-export async function writePng(file: string, img: Image8): Promise<void> {
+export async function writeImagePng(file: string, img: Image8): Promise<void> {
   await writeFileAtomic(file, await encodePng(img));
 }

@@ -11,11 +11,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readImage8, channelPlanes, isGreyContent, toGrey8, type Image8 } from '../io/colour_image.js';
+import { readImage8, channelPlanes, isGreyContent, luma8, writeImagePng, type Image8 } from '../io/colour_image.js';
+import { fuseColour } from '../fusion/colour.js';
+import type { Fuser } from '../methods/types.js';
 import type { Grey8Image } from '../io/image.js';
 import { METRIC_NAMES, type MetricValues } from '../metrics/index.js';
 import { computeVifb, VIFB_EXTRA_NAMES, type VifbExtraValues } from '../metrics/vifb.js';
-import { isVifbMethod, VIFB_METHODS, VIFB_SCENES, vifbFusedFile, vifbFusedNames, vifbPairs, type VifbMethod } from '../data/vifb.js';
+import { isVifbMethod, VIFB_METHODS, VIFB_SCENES, vifbFusedFile, vifbFusedNames, vifbOutputFile, vifbPairs, type VifbMethod } from '../data/vifb.js';
 import { EvaluationError, meanValues, type TripletFiles } from './evaluate.js';
 
 /** The metrics of one triplet under VIFB's rules. */
@@ -43,7 +45,7 @@ export interface VifbEvaluation {
 
 /** Planes to score: one grey plane for grey content (one channel, or R = G = B), else R, G, B. */
 export function vifbPlanes(img: Image8): Grey8Image[] {
-  return isGreyContent(img) ? [toGrey8(img)] : channelPlanes(img);
+  return isGreyContent(img) ? [luma8(img)] : channelPlanes(img);
 }
 
 function checkSizes(files: TripletFiles, ir: Image8, vis: Image8, fused: Image8): void {
@@ -148,4 +150,62 @@ export function vifbCsv(e: VifbEvaluation): string {
 /** Pretty-printed JSON of the evaluation (non-finite numbers → null). */
 export function vifbJSON(e: VifbEvaluation): string {
   return JSON.stringify(e, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+}
+
+/** The fused outputs of one method on VIFB scenes (see {@link fuseVifbTo}). */
+export interface VifbFused { name: string; index: number; file: string; ms: number; colour: boolean }
+
+/**
+ * Fuses VIFB scenes with any method through the colour path (lib/fusion/colour.ts) and writes
+ * `dir/<scene>.png` (RGB for a colour visible image) — VIFB's `main_running.m` for one method.
+ */
+export async function fuseVifbTo(fuser: Fuser, dir: string, opts: { indices?: number[] } = {}): Promise<VifbFused[]> {
+  const pairs = await vifbPairs({ quiet: true });
+  const chosen = opts.indices ? pairs.filter((p) => opts.indices!.includes(p.index)) : pairs;
+  await fs.promises.mkdir(dir, { recursive: true });
+  const out: VifbFused[] = [];
+  for (const p of chosen) {
+    const [ir, vis] = await Promise.all([readImage8(p.ir), readImage8(p.vis)]);
+    const t0 = performance.now();
+    const r = await fuseColour(fuser, ir, vis, { names: { ir: p.ir, vis: p.vis } });
+    const ms = performance.now() - t0;
+    const file = vifbOutputFile(dir, p.name);
+    await writeImagePng(file, r.F);
+    out.push({ name: p.name, index: p.index, file, ms, colour: r.colour });
+  }
+  return out;
+}
+
+/** VIFB's own reading of each metric: higher is better, except CE and RMSE (and Qcv). */
+export const VIFB_LOWER_IS_BETTER: readonly string[] = ['CE', 'RMSE', 'Qcv'];
+
+/**
+ * Markdown table of the means of several evaluations (one row per method), the metrics VIFB
+ * reports (SCD, VIF, CC are the project's, not VIFB's, and are left out), best value in bold.
+ */
+export function vifbMeansMarkdown(rows: { label: string; e: VifbEvaluation }[]): string {
+  const names = VIFB_REPORT_NAMES.filter((k) => !['SCD', 'VIF', 'CC'].includes(k));
+  const means = rows.map((r) => ({ ...r.e.means, ...r.e.extraMeans } as Record<string, number>));
+  const best = Object.fromEntries(names.map((k) => {
+    const v = means.map((m) => m[k]);
+    return [k, VIFB_LOWER_IS_BETTER.includes(k) ? Math.min(...v) : Math.max(...v)];
+  }));
+  const head = `| method | pairs | ${names.join(' | ')} |\n| --- | ---: | ${names.map(() => '---:').join(' | ')} |`;
+  const body = rows.map((r, i) => `| ${r.label} | ${r.e.perPair.length} | ${names.map((k) => {
+    const s = means[i][k].toFixed(4);
+    return means[i][k] === best[k] ? `**${s}**` : s;
+  }).join(' | ')} |`);
+  return `${head}\n${body.join('\n')}\n`;
+}
+
+/** One CSV of every method's per-scene values: `method,scene,pair,width,height,<metrics…>`. */
+export function vifbPerImageCsv(rows: { label: string; e: VifbEvaluation }[]): string {
+  const lines = [['method', 'scene', 'pair', 'width', 'height', ...VIFB_REPORT_NAMES].join(',')];
+  for (const { label, e } of rows) {
+    for (const p of e.perPair) {
+      const v = vifbRow(p);
+      lines.push([label, p.name, p.index, p.width, p.height, ...VIFB_REPORT_NAMES.map((k) => v[k])].join(','));
+    }
+  }
+  return lines.join('\n') + '\n';
 }

@@ -82,7 +82,9 @@ t('typed API: grey visible → one channel, the grey path\'s pixels; colour IR i
   assert.is(r.F.channels, 1);
   const grey = await fuseColour(meanFuser, irColour, visGreyRgb, { colour: 'grey' });
   assert.equal([...r.F.data], [...grey.F.data]);
-  await assert.rejects?.(fuseColour(meanFuser, irColour, { ...visGreyRgb, width: 4, height: 16 }), /IR and VIS sizes differ/);
+  let msg = '';
+  try { await fuseColour(meanFuser, irColour, { ...visGreyRgb, width: 4, height: 16 }, { names: { ir: 'a.png', vis: 'b.png' } }); } catch (e) { msg = (e as Error).message; }
+  assert.match(msg, /IR and VIS sizes differ: a\.png is 8×8, b\.png is 4×16/);
 });
 
 t('CLI: a colour VIFB pair fused by AUIF → RGB PNG; Cb/Cr = visible ±1; Y = grey AUIF fusion of (IR, Y) ±1', async () => {
