@@ -8,7 +8,7 @@
  *   auif eval --dataset vifb --fused ADF|TIF|GFF|CNN|U2Fusion|SeAFusion|DIR [--pairs …] [--out DIR] [--json]
  *
  * Under `--convention vifb` colour is kept and scored as VIFB's code does (lib/report/vifb.ts),
- * with VIFB's extra metrics (EI) after the 13; `paper` and `printed` read images as grey.
+ * with VIFB's extra metrics (EI, Qcb, Qcv) after the 13; `paper` and `printed` read images as grey.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +31,7 @@ export const EVAL_USAGE = `usage:
     (DIR holds F{i}.png as 'auif fuse --dataset' writes them; 'authors' scores the authors' published
      outputs, TNO and FLIR; --convention printed reproduces the papers' SD, SF and VIF columns and
      prints the paper's AUIF row beside the means; --out writes CSV and JSON there;
-     --convention vifb keeps colour and scores it channel by channel as VIFB's MATLAB code, adding EI;
+     --convention vifb keeps colour and scores it channel by channel as VIFB's MATLAB code, adding EI, Qcb, Qcv;
      --dataset vifb: VIFB's 21 pairs, fused by one of its published methods or DIR/<scene>.png)`;
 
 const CONVENTIONS: readonly MetricConvention[] = ['paper', 'vifb', 'printed'];

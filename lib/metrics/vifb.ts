@@ -12,15 +12,20 @@
  * ({@link spatialFrequencyVifbRgb}). A source whose channels are all equal gives the same values
  * as its single plane, so grey-content sources are passed as one plane.
  *
+ * Qcb and Qcv (lib/metrics/qcb.ts, qcv.ts) work in the frequency domain (lib/metrics/fft.ts) and
+ * cost ≈ 2 s of CPU for a 768×276 colour triplet — most of a VIFB evaluation.
+ *
  * Reproduces VIFB's published per-image values (`vifb_published_metrics.csv`: 13 scenes × 6
  * methods × 13 metrics) within their printed 5 significant digits: test/metrics/vifb.test.ts.
  */
 import { edgeIntensity } from './ei.js';
+import { qcbPlanes } from './qcb.js';
+import { qcvPlanes } from './qcv.js';
 import { computeAllRgb, type MetricValues, type Planes } from './index.js';
 import { MetricInputError } from './types.js';
 
 /** The VIFB metrics beyond the project's 13, in VIFB's order. */
-export const VIFB_EXTRA_NAMES = ['EI'] as const;
+export const VIFB_EXTRA_NAMES = ['EI', 'Qcb', 'Qcv'] as const;
 export type VifbExtraName = (typeof VIFB_EXTRA_NAMES)[number];
 export type VifbExtraValues = Record<VifbExtraName, number>;
 
@@ -40,6 +45,12 @@ export function computeVifb(ir: Planes, vis: Planes, fused: Planes): { values: M
     }
   }
   const values = computeAllRgb(ir, vis, fused, { convention: 'vifb' });
-  const extra: VifbExtraValues = { EI: F.reduce((s, f) => s + edgeIntensity(f), 0) / F.length };
+  const V = asList(vis), I = asList(ir);
+  const extra: VifbExtraValues = {
+    EI: F.reduce((s, f) => s + edgeIntensity(f), 0) / F.length,
+    // VIFB calls metrics(imgVI, imgIR, fused): the visible image is the first source
+    Qcb: qcbPlanes(V, I, F),
+    Qcv: qcvPlanes(V, I, F),
+  };
   return { values, extra };
 }

@@ -176,12 +176,12 @@ export async function fuseVifbTo(fuser: Fuser, dir: string, opts: { indices?: nu
   return out;
 }
 
-/** VIFB's own reading of each metric: higher is better, except CE and RMSE (and Qcv). */
+/** VIFB's own reading of each metric: higher is better, except CE, RMSE and Qcv. */
 export const VIFB_LOWER_IS_BETTER: readonly string[] = ['CE', 'RMSE', 'Qcv'];
 
 /**
  * Markdown table of the means of several evaluations (one row per method), the metrics VIFB
- * reports (SCD, VIF, CC are the project's, not VIFB's, and are left out), best value in bold.
+ * reports (SCD, VIF, CC are the project's, not VIFB's, and are left out), best value in bold (lowest for CE, RMSE, Qcv).
  */
 export function vifbMeansMarkdown(rows: { label: string; e: VifbEvaluation }[]): string {
   const names = VIFB_REPORT_NAMES.filter((k) => !['SCD', 'VIF', 'CC'].includes(k));
