@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../backend/select.js';
 import { readImage8, writeImagePng, type Image8 } from '../io/colour_image.js';
+import { ImageError } from '../io/image.js';
 import { fuseColour, COLOUR_MODES, type ColourMode, type ColourFusionResult } from '../fusion/colour.js';
 import { vifbPairs, vifbOutputFile } from '../data/vifb.js';
 import { getMethod, methodNames, type Fuser, type LoadOptions } from '../methods/index.js';
@@ -88,11 +89,11 @@ export async function fuseCommand(argv: string[]): Promise<void> {
     for (const input of [values.ir, values.vis]) {
       if (sameFile(values.out, input)) throw new UsageError(`--out ${values.out} is an input image; refusing to overwrite it`);
     }
-    // read (and check) both inputs before anything is loaded or written
+    await initBackend();
+    const fuser = await loadMethod(method, opts); // method options are checked first
+    // read and check both inputs before anything is written
     const [ir, vis] = await Promise.all([readImage8(values.ir), readImage8(values.vis)]);
     checkInputs(ir, vis, values.ir, values.vis);
-    await initBackend();
-    const fuser = await loadMethod(method, opts);
     const t0 = performance.now();
     const r = await fuseNamed(fuser, ir, vis, values.ir, values.vis, colour);
     const ms = performance.now() - t0;
@@ -147,7 +148,7 @@ export async function fuseCommand(argv: string[]): Promise<void> {
 /** Checks a pair before any fusion: equal sizes (the message names both files and sizes). */
 function checkInputs(ir: Image8, vis: Image8, irName: string, visName: string): void {
   if (ir.width !== vis.width || ir.height !== vis.height) {
-    throw new UsageError(`IR and VIS sizes differ: ${irName} is ${ir.width}×${ir.height}, ${visName} is ${vis.width}×${vis.height} (fusion needs registered pairs of equal size; nothing is resized)`);
+    throw new ImageError(`IR and VIS sizes differ: ${irName} is ${ir.width}×${ir.height}, ${visName} is ${vis.width}×${vis.height} (fusion needs registered pairs of equal size; nothing is resized)`);
   }
 }
 
