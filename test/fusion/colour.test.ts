@@ -145,6 +145,24 @@ t('CLI: --colour grey gives the luma-only result; --colour bad is a usage error'
   assert.match(errors.join('\n'), /--colour must be one of auto, grey/);
 });
 
+t('CLI: a colour infrared image is reduced to luma, and the CLI says so once', async () => {
+  if (!(await upstreamGroup('vifb')) || !(await upstreamGroup('models'))) return;
+  const colourIr = stagedPath('input/VI/fight.jpg', 'vifb'); // a colour image given as the infrared one
+  const vis = stagedPath('input/VI/fight.jpg', 'vifb');
+  const notes: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => { notes.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await main(['fuse', '--ir', colourIr, '--vis', vis, '--out', path.join(tmp, 'colour-ir.png')]);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.is(code, 0, errors.join('\n'));
+  const said = notes.filter((n) => /infrared image .*fight\.jpg is colour; it is reduced to luma/.test(n));
+  assert.is(said.length, 1, notes.join(''));
+});
+
 /** Bad input: one line naming the file and the fault, non-zero exit, nothing written. */
 t('CLI bad input: sizes differ, alpha, 16-bit, CMYK JPEG', async () => {
   const mk = async (name: string, s: sharp.Sharp) => { const f = path.join(tmp, name); await s.toFile(f); return f; };
