@@ -19,6 +19,14 @@ export * from './model/auif.js';
 export * from './model/tiling.js';
 export * from './model/checkpoint.js';
 export * from './fusion/rules.js';
+export * from './io/ycbcr.js';
+// (the type Image8 is the same shape as the one lib/train exports)
+export { readImage8, isGreyContent, luma8, channelPlanes, encodePng, writeImagePng } from './io/colour_image.js';
+export * from './fusion/colour.js';
+export * from './data/vifb.js';
+export * from './report/vifb.js';
+export { computeVifb, VIFB_EXTRA_NAMES, type VifbExtraName, type VifbExtraValues } from './metrics/vifb.js';
+export { edgeIntensity } from './metrics/ei.js';
 export { ensureStaged, stagedFile, stagedPath, stagingSources, StagingError } from './data/stage.js';
 export * from './metrics/index.js';
 export { datasetPairs, DATASETS, DATASET_NAMES, isDatasetName, type DatasetName, type ImagePair } from './data/datasets.js';

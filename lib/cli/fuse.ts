@@ -1,23 +1,30 @@
 /**
  * `auif fuse`: fuse one pair, or every pair of a test set, with the pretrained (or given) weights.
  *
- *   auif fuse --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE]
- *   auif fuse --dataset tno|flir|nir --out DIR [--mode …] [--weights FILE]
+ *   auif fuse --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE] [--colour auto|grey]
+ *   auif fuse --dataset tno|flir|nir|vifb --out DIR [--mode …] [--weights FILE] [--colour auto|grey]
+ *
+ * Colour (lib/fusion/colour.ts): with `--colour auto` (default) a colour visible image is fused
+ * through its PIL YCbCr luma and written as an RGB PNG; grey inputs give a one-channel PNG.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../backend/select.js';
-import { readGrey, writeGreyPng, type GreyImage } from '../io/image.js';
+import { readImage8, writeImagePng, type Image8 } from '../io/colour_image.js';
+import { fuseColour, COLOUR_MODES, type ColourMode, type ColourFusionResult } from '../fusion/colour.js';
+import { vifbPairs, vifbOutputFile } from '../data/vifb.js';
 import { checkPairFor, getMethod, methodNames, type Fuser, type LoadOptions } from '../methods/index.js';
-import { datasetPairs, isDatasetName, DATASET_NAMES } from '../data/datasets.js';
+import { datasetPairs, isDatasetName, DATASET_NAMES, type DatasetName } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 import { UsageError } from './usage.js';
-import { checkFolderOutput, ensureOutputDir, ensureParentDir, refuseOutputOverInput, sameFile } from './paths.js';
+import { checkFileOutput, checkFolderOutput, ensureOutputDir, ensureParentDir, refuseOutputOverInput, sameFile } from './paths.js';
 import { median } from '../util/stats.js';
 
 export const FUSE_USAGE = `usage:
-  auif fuse [--method NAME] --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE] [--option KEY=VALUE …]
-  auif fuse [--method NAME] --dataset tno|flir|nir --out DIR [same options]
+  auif fuse [--method NAME] --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE] [--option KEY=VALUE …] [--colour auto|grey]
+  auif fuse [--method NAME] --dataset tno|flir|nir|vifb --out DIR [same options]
+    (--colour auto, the default: a colour visible image is fused through its YCbCr luma (PIL) and
+     written as RGB PNG, keeping its Cb/Cr; grey inputs give a one-channel PNG; --colour grey: luma only)
   auif methods                        (lists the methods, their citation and parameter count)`;
 
 /** Method options from the command line: `--mode`, `--weights` and each `--option KEY=VALUE`. */
@@ -52,53 +59,72 @@ export async function fuseCommand(argv: string[]): Promise<void> {
       ir: { type: 'string' }, vis: { type: 'string' }, out: { type: 'string' },
       dataset: { type: 'string' }, mode: { type: 'string' }, weights: { type: 'string' },
       method: { type: 'string', default: 'auif' }, option: { type: 'string', multiple: true },
+      colour: { type: 'string', default: 'auto' },
     },
     strict: true,
   });
   const method = values.method.toLowerCase();
   if (!methodNames().includes(method)) throw new UsageError(`--method must be one of ${methodNames().join(', ')}, got '${values.method}'`);
   const opts = methodOptions(values);
+  const colour = values.colour as ColourMode;
+  if (!COLOUR_MODES.includes(colour)) throw new UsageError(`--colour must be one of ${COLOUR_MODES.join(', ')}, got '${values.colour}'`);
+  let irNoted = false;
+  const noteIr = (r: ColourFusionResult, file: string) => {
+    if (r.irReducedToLuma && !irNoted) process.stderr.write(`[auif] note: the infrared image ${file} is colour; it is reduced to luma (PIL 'L') before fusion\n`);
+    if (r.irReducedToLuma) irNoted = true;
+  };
   if (!values.out) throw new UsageError(`--out is required\n${FUSE_USAGE}`);
   if (values.dataset !== undefined && (values.ir || values.vis)) throw new UsageError(`give either --dataset or --ir/--vis, not both\n${FUSE_USAGE}`);
 
   if (values.dataset === undefined) {
     if (!values.ir || !values.vis) throw new UsageError(`--ir and --vis are required (or --dataset)\n${FUSE_USAGE}`);
     refuseOutputOverInput('--out', values.out, [['--ir', values.ir], ['--vis', values.vis], ['--weights', values.weights]]);
-    await ensureParentDir('--out', values.out);
+    checkFileOutput('--out', values.out); // nothing is created until the inputs are read and checked
     await initBackend();
-    const fuser = await loadMethod(method, opts);
-    const [ir, vis] = await Promise.all([readGrey(values.ir), readGrey(values.vis)]);
+    const fuser = await loadMethod(method, opts); // method options are checked first
+    // read and check both inputs before anything is written
+    const [ir, vis] = await Promise.all([readImage8(values.ir), readImage8(values.vis)]);
+    checkInputs(fuser, ir, vis, values.ir, values.vis);
+    await ensureParentDir('--out', values.out);
     const t0 = performance.now();
-    const F = await fuseNamed(fuser, ir, vis, values.ir, values.vis);
+    const r = await fuseNamed(fuser, ir, vis, values.ir, values.vis, colour);
     const ms = performance.now() - t0;
-    await writeGreyPng(values.out, F);
+    noteIr(r, values.ir);
+    await writeImagePng(values.out, r.F);
     fuser.dispose();
-    process.stderr.write(`[auif] ${fuser.info.title}: fused ${ir.width}×${ir.height} in ${ms.toFixed(0)} ms → ${values.out}\n`);
+    process.stderr.write(`[auif] ${fuser.info.title}: fused ${ir.width}×${ir.height} in ${ms.toFixed(0)} ms → ${values.out} (${r.colour ? 'RGB: fused YCbCr luma, visible chroma' : 'grey'})\n`);
     return;
   }
 
-  if (!isDatasetName(values.dataset)) throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')}, got '${values.dataset}'`);
+  const vifb = values.dataset === 'vifb';
+  if (!vifb && !isDatasetName(values.dataset)) throw new UsageError(`--dataset must be one of ${[...DATASET_NAMES, 'vifb'].join(', ')}, got '${values.dataset}'`);
   const outDir = values.out;
   checkFolderOutput('--out', outDir);
-  const pairs = await datasetPairs(values.dataset);
+  const pairs: { label: string; ir: string; vis: string; out: string }[] = vifb
+    ? (await vifbPairs()).map((p) => ({ label: p.name, ir: p.ir, vis: p.vis, out: vifbOutputFile(outDir, p.name) }))
+    : (await datasetPairs(values.dataset as DatasetName)).map((p) => ({ label: `F${p.index}`, ir: p.ir, vis: p.vis, out: path.join(outDir, `F${p.index}.png`) }));
   for (const p of pairs) {
-    for (const input of [p.ir, p.vis]) if (sameFile(path.join(outDir, path.basename(input)), input)) {
+    for (const input of [p.ir, p.vis]) if (sameFile(path.join(outDir, path.basename(input)), input) || sameFile(p.out, input)) {
       throw new UsageError(`--out ${outDir} is the dataset's own folder; refusing to write next to the inputs`);
     }
   }
-  if (values.weights) for (const p of pairs) refuseOutputOverInput('--out', path.join(outDir, `F${p.index}.png`), [['--weights', values.weights]]);
+  if (values.weights) for (const p of pairs) refuseOutputOverInput('--out', p.out, [['--weights', values.weights]]);
   await ensureOutputDir('--out', outDir);
   await initBackend();
   const fuser = await loadMethod(method, opts);
   const bar = createProgress(`${fuser.info.title} fuse ${values.dataset}`, pairs.length, 'pairs');
-  const times: { index: number; size: string; ms: number }[] = [];
+  const times: { size: string; ms: number }[] = [];
+  let coloured = 0;
   for (const p of pairs) {
-    const [ir, vis] = await Promise.all([readGrey(p.ir), readGrey(p.vis)]);
+    const [ir, vis] = await Promise.all([readImage8(p.ir), readImage8(p.vis)]);
+    checkInputs(fuser, ir, vis, p.ir, p.vis);
     const t0 = performance.now();
-    const F = await fuseNamed(fuser, ir, vis, p.ir, p.vis);
-    times.push({ index: p.index, size: `${ir.width}×${ir.height}`, ms: performance.now() - t0 });
-    await writeGreyPng(path.join(outDir, `F${p.index}.png`), F);
-    bar.tick(1, `F${p.index}.png`);
+    const r = await fuseNamed(fuser, ir, vis, p.ir, p.vis, colour);
+    times.push({ size: `${ir.width}×${ir.height}`, ms: performance.now() - t0 });
+    if (r.irReducedToLuma && !irNoted) { bar.stop(); noteIr(r, p.ir); }
+    if (r.colour) coloured++;
+    await writeImagePng(p.out, r.F);
+    bar.tick(1, path.basename(p.out));
   }
   bar.stop();
   fuser.dispose();
@@ -107,14 +133,20 @@ export async function fuseCommand(argv: string[]): Promise<void> {
   for (const t of times) bySize.set(t.size, [...(bySize.get(t.size) ?? []), t.ms]);
   const lines = [...bySize].sort((a, b) => b[1].length - a[1].length)
     .map(([size, v]) => `  ${size.padEnd(10)} ${String(v.length).padStart(3)} pairs  median ${median(v).toFixed(0)} ms`);
+  if (coloured) process.stderr.write(`[auif] ${coloured} of ${pairs.length} visible images are colour: fused through their YCbCr luma, written as RGB PNG\n`);
   process.stderr.write(`[auif] ${pairs.length} pairs → ${outDir}: total ${(ms.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s, `
     + `median ${median(ms).toFixed(0)} ms/pair, min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)}\n${lines.join('\n')}\n`);
 }
 
-/** A method's fuse() with the error messages naming the two input files. */
-async function fuseNamed(fuser: Fuser, ir: GreyImage, vis: GreyImage, irName: string, visName: string): Promise<GreyImage> {
+/** Checks a pair before any fusion: equal sizes and the method's minimum side (messages name both files). */
+function checkInputs(fuser: Fuser, ir: Image8, vis: Image8, irName: string, visName: string): void {
   checkPairFor(fuser.info, ir, vis, { ir: irName, vis: visName });
-  return (await fuser.fuse(ir, vis)).F;
+}
+
+/** A method's fusion through the colour path, with the error messages naming the input files. */
+async function fuseNamed(fuser: Fuser, ir: Image8, vis: Image8, irName: string, visName: string, colour: ColourMode): Promise<ColourFusionResult> {
+  checkInputs(fuser, ir, vis, irName, visName);
+  return fuseColour(fuser, ir, vis, { colour, names: { ir: irName, vis: visName } });
 }
 
 /** `auif methods`: every registered method with its family, parameter count and citation. */

@@ -53,6 +53,19 @@ export async function ensureOutputDir(flag: string, dir: string): Promise<void> 
 }
 
 /** Makes sure the folder that will hold the output file `file` exists and is a folder. */
+export function checkFileOutput(flag: string, file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  let st: fs.Stats | undefined;
+  try { st = fs.statSync(dir); } catch { /* absent: made later */ }
+  if (st && !st.isDirectory()) throw new UsageError(`${flag} ${file}: ${dir} is a file, not a folder`);
+  try {
+    if (fs.statSync(file).isDirectory()) throw new UsageError(`${flag} ${file} is a folder; a file name is needed there`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+  }
+}
+
+/** Like {@link checkFileOutput}, then creates the missing parent folders. */
 export async function ensureParentDir(flag: string, file: string): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   let st: fs.Stats | undefined;

@@ -11,6 +11,7 @@
  * | `models/manifest.json` | Zhaozixiang1228/IVIF-AUIF-Net @ 8f54650 | `Models/*.model` |
  * | `datasets/manifest.didfuse.json` | Zhaozixiang1228/IVIF-DIDFuse @ 5f28730 | `Models/`, `Test_result/`, `image/` |
  * | `datasets/manifest.bayesfusion.json` | Zhaozixiang1228/IVIF-Bayesian-Fusion @ 76df0c7 | `datasets/`, `result/`, `image/` |
+ * | `datasets/manifest.vifb.json` | xingchenzhang/VIFB @ 22b2ea9 | `input/IR`, `input/VI` (21 pairs), `output/fused_images/` (6 methods) |
  *
  * A group is every manifest file of one repository under one path prefix (see {@link GROUPS}).
  */
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { BASELINE_GROUPS, BASELINE_REPOS, type BaselineGroupName, type BaselineRepo } from './baselines_repos.js';
 
 /** Which upstream repository a file comes from. */
-export type Repo = 'auif' | 'didfuse' | 'bayesfusion' | BaselineRepo;
+export type Repo = 'auif' | 'didfuse' | 'bayesfusion' | 'vifb' | BaselineRepo;
 
 /** The AUIF authors' repository and the commit every AUIF file is pinned to. */
 export const AUIF_REPO = 'Zhaozixiang1228/IVIF-AUIF-Net';
@@ -32,6 +33,18 @@ export const DIDFUSE_COMMIT = '5f287300dce7cbc90b9e08e6872455af6baa279f';
 /** Bayesian fusion (Zhao et al., Signal Processing 2020): its example pairs and published results. */
 export const BAYESFUSION_REPO = 'Zhaozixiang1228/IVIF-Bayesian-Fusion';
 export const BAYESFUSION_COMMIT = '76df0c7e1ef738eb3735d523ab65efb2e6de8528';
+
+/** The VIFB benchmark (Zhang, Ye, Xiao, CVPR Workshops 2020): 21 visible–infrared pairs, published outputs. */
+export const VIFB_REPO = 'xingchenzhang/VIFB';
+export const VIFB_COMMIT = '22b2ea9d91499cc5962d9bdcae9c290270f0fade';
+
+/**
+ * Path of a VIFB file in the `../shared/vifb` copy, whose fused outputs sit in `fused/` instead of
+ * upstream's `output/fused_images/` (inputs keep their paths).
+ */
+export function vifbSharedPath(upstreamRel: string): string {
+  return upstreamRel.startsWith('output/fused_images/') ? `fused/${upstreamRel.slice('output/fused_images/'.length)}` : upstreamRel;
+}
 
 /** Repository, commit and raw-download base URL (ending in `/`) of each upstream repository. */
 export const UPSTREAM: Record<Repo, { repo: string; commit: string; rawBase: string }> = {
@@ -51,6 +64,11 @@ export const UPSTREAM: Record<Repo, { repo: string; commit: string; rawBase: str
     rawBase: `https://raw.githubusercontent.com/${BAYESFUSION_REPO}/${BAYESFUSION_COMMIT}/`,
   },
   ...Object.fromEntries(Object.entries(BASELINE_REPOS).map(([k, d]) => [k, { repo: d.repo, commit: d.commit, rawBase: `https://raw.githubusercontent.com/${d.repo}/${d.commit}/` }])) as Record<BaselineRepo, { repo: string; commit: string; rawBase: string }>,
+  vifb: {
+    repo: VIFB_REPO,
+    commit: VIFB_COMMIT,
+    rawBase: `https://raw.githubusercontent.com/${VIFB_REPO}/${VIFB_COMMIT}/`,
+  },
 };
 
 /** One upstream file: path relative to the repository root (`/`-separated), size, sha256 (hex). */
@@ -85,6 +103,8 @@ export type GroupName =
   | 'bayes-examples'
   | 'bayes-results'
   | 'bayes-figures'
+  | 'vifb'
+  | 'vifb-fused'
   | BaselineGroupName;
 
 export interface GroupDef {
@@ -112,6 +132,8 @@ export const GROUPS: Record<GroupName, GroupDef> = {
   'bayes-results': { repo: 'bayesfusion', prefix: 'result/', description: "Bayesian fusion authors' published results F1..F3" },
   'bayes-figures': { repo: 'bayesfusion', prefix: 'image/', description: 'Bayesian fusion paper Table 3 (picture)' },
   ...BASELINE_GROUPS,
+  vifb: { repo: 'vifb', prefix: 'input/', description: 'VIFB visible–infrared pairs: input/IR, input/VI (21 scenes, JPEG, visible mostly RGB)' },
+  'vifb-fused': { repo: 'vifb', prefix: 'output/fused_images/', description: "VIFB's published fused outputs of ADF, TIF, GFF, CNN, U2Fusion, SeAFusion (JPEG)" },
 };
 
 /** Every group name, in staging order. */
@@ -133,6 +155,7 @@ export const MANIFEST_FILES: Record<Repo, string[]> = {
   didfuse: ['datasets/manifest.didfuse.json'],
   bayesfusion: ['datasets/manifest.bayesfusion.json'],
   ...Object.fromEntries(Object.keys(BASELINE_REPOS).map((k) => [k, [`datasets/manifest.${k}.json`]])) as Record<BaselineRepo, string[]>,
+  vifb: ['datasets/manifest.vifb.json'],
 };
 
 const SHA256_RE = /^[0-9a-f]{64}$/;

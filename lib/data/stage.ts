@@ -3,9 +3,9 @@
  * (git-ignored) folders, checksum-verified, from the first source that works.
  *
  * Sources, in order (see {@link stagingSources}):
- * 1. `$AUIF_DATA_DIR` (DIDFuse: `$AUIF_DIDFUSE_DIR`, Bayesian fusion: `$AUIF_BAYESFUSION_DIR`): a
+ * 1. `$AUIF_DATA_DIR` (DIDFuse: `$AUIF_DIDFUSE_DIR`, Bayesian fusion: `$AUIF_BAYESFUSION_DIR`, VIFB: `$AUIF_VIFB_DIR`): a
  *    directory laid out like the upstream repo;
- * 2. `../shared/upstream/auif` (`../shared/upstream/didfuse`) beside the checkout;
+ * 2. `../shared/upstream/auif` (`../shared/upstream/didfuse`, `../shared/vifb`) beside the checkout;
  * 3. the upstream raw URLs, AUIF pinned to commit 8f54650ffbc0a9e655a0d4c6098751bedc319803, DIDFuse to 5f287300dce7cbc90b9e08e6872455af6baa279f
  *    (`$AUIF_UPSTREAM_URL` replaces the host `https://raw.githubusercontent.com`: a mirror laid out
  *    as `<prefix>/<owner>/<repo>/<commit>/<path>`; `AUIF_NO_SHARED=1` skips source 2).
@@ -22,6 +22,7 @@
  * | DIDFuse `Models/<p>` | `models/upstream/didfuse/<p>` |
  * | DIDFuse anything else `<p>` | `datasets/didfuse/<p>` |
  * | Bayesian fusion `<p>` | `datasets/bayesfusion/<p>` |
+ * | VIFB `<p>` (`input/…`, `output/fused_images/…`) | `datasets/vifb/<p>` |
  *
  * Verification: a file is written under a temporary name (`.partial` for downloads, `.tmp` for
  * copies) and renamed into place only once its sha256 matches the manifest. After staging, a
@@ -42,6 +43,7 @@ import {
   MANIFEST_FILES,
   UPSTREAM,
   checkRelPath,
+  vifbSharedPath,
   groupEntries,
   groupOf,
   isGroupName,
@@ -70,6 +72,8 @@ export interface Source {
   location?: string;
   /** Kind 'dir': an upstream path prefix this copy drops (a flat copy of one folder). */
   strip?: string;
+  /** Where an upstream path lies in this directory, when its layout differs (default: the same path). */
+  mapPath?: (upstreamRel: string) => string;
 }
 
 export interface StageOptions {
@@ -157,13 +161,14 @@ export function stagedPath(upstreamRel: string, repo: Repo = 'auif', root: strin
     return path.join(root, 'datasets', 'didfuse', top, ...rest);
   }
   if (repo === 'bayesfusion') return path.join(root, 'datasets', 'bayesfusion', top, ...rest);
+  if (repo === 'vifb') return path.join(root, 'datasets', 'vifb', top, ...rest);
   const b = BASELINE_REPOS[repo as BaselineRepo];
   if (b) return path.join(root, ...(b.staged === 'models' ? ['models', 'upstream'] : ['datasets']), repo, top, ...rest);
   throw new Error(`stagedPath: unknown repo ${JSON.stringify(repo)}`);
 }
 
 const ENV_DIR: Record<Repo, string> = {
-  auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR', bayesfusion: 'AUIF_BAYESFUSION_DIR',
+  auif: 'AUIF_DATA_DIR', didfuse: 'AUIF_DIDFUSE_DIR', bayesfusion: 'AUIF_BAYESFUSION_DIR', vifb: 'AUIF_VIFB_DIR',
   ...Object.fromEntries(Object.entries(BASELINE_REPOS).map(([k, d]) => [k, d.env])) as Record<BaselineRepo, string>,
 };
 
@@ -210,11 +215,14 @@ export function stagingSources(repo: Repo = 'auif'): Source[] {
       { kind: 'url', name: base, location: base },
     ];
   }
+  // VIFB's local copy is ../shared/vifb, with the fused outputs in fused/ (see vifbSharedPath).
+  const sharedName = repo === 'vifb' ? '../shared/vifb' : `../shared/upstream/${repo}`;
+  const sharedLoc = repo === 'vifb' ? path.resolve(packageRoot, '..', 'shared', 'vifb') : path.resolve(packageRoot, '..', 'shared', 'upstream', repo);
   return [
     { kind: 'dir', name: `$${env}`, location: envDir ? path.resolve(envDir) : undefined },
     sharedDisabled()
-      ? { kind: 'dir', name: `../shared/upstream/${repo} (off: AUIF_NO_SHARED)`, location: undefined }
-      : { kind: 'dir', name: `../shared/upstream/${repo}`, location: path.resolve(packageRoot, '..', 'shared', 'upstream', repo) },
+      ? { kind: 'dir', name: `${sharedName} (off: AUIF_NO_SHARED)`, location: undefined }
+      : { kind: 'dir', name: sharedName, location: sharedLoc, ...(repo === 'vifb' ? { mapPath: vifbSharedPath } : {}) },
     { kind: 'url', name: base, location: base },
   ];
 }
@@ -376,7 +384,9 @@ async function stageItems(items: Item[], opts: StageOptions, label: string): Pro
             reasons.push(failure(src, why));
             continue;
           }
-          const rel = src.strip && it.entry.path.startsWith(src.strip) ? it.entry.path.slice(src.strip.length) : it.entry.path;
+          const rel = src.mapPath
+            ? src.mapPath(it.entry.path)
+            : src.strip && it.entry.path.startsWith(src.strip) ? it.entry.path.slice(src.strip.length) : it.entry.path;
           await copyVerified(path.join(src.location, ...rel.split('/')), it.dest, it.entry);
           bar?.tick(it.entry.size, it.entry.path);
         } else {
@@ -450,7 +460,7 @@ function fixHint(repo: Repo): string {
   return (
     `To fix, do one of: set ${ENV_DIR[repo]} to a copy of https://github.com/${u.repo}` +
     ` at commit ${u.commit}; put that repository beside the checkout as ` +
-    `../shared/upstream/${repo}; give this machine network access to ${host}; or set AUIF_UPSTREAM_URL ` +
+    `${repo === 'vifb' ? '../shared/vifb' : `../shared/upstream/${repo}`}; give this machine network access to ${host}; or set AUIF_UPSTREAM_URL ` +
     'to a mirror laid out as <prefix>/<owner>/<repo>/<commit>/<path>. ' +
     'Then run `npm run data` (`npm run data -- --check` verifies what is staged).'
   );

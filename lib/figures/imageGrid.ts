@@ -17,6 +17,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic, type Grey8Image, type GreyImage } from '../io/image.js';
 import { toGrey8 } from './greyscale.js';
+import type { Image8 } from '../io/colour_image.js';
 
 /** An 8-bit RGB image, row-major, 3 bytes per pixel (e.g. a map on a colour scale, `colormap.ts`). */
 export interface RgbImage { width: number; height: number; channels: 3; data: Uint8Array }
@@ -25,9 +26,14 @@ export interface RgbImage { width: number; height: number; channels: 3; data: Ui
  * One cell: an 8-bit grey image, an RGB image, or a float image in [0, 1] (shown as rint(255·x));
  * `null` = empty. A grid with any RGB cell is an RGB PNG, else a grey one.
  */
-export type GridImage = { image: Grey8Image | GreyImage | RgbImage; caption?: string } | null;
+export type GridImage = { image: Grey8Image | GreyImage | RgbImage | Image8; caption?: string } | null;
 
 export interface GridOptions {
+  /**
+   * RGB figures only: quantise to a 256-colour palette (default true — right for maps on a colour
+   * scale, 2–3× smaller); `false` keeps full colour (photographs, e.g. colour fusion results).
+   */
+  palette?: boolean;
   /** Figure title, above everything. */
   title?: string;
   /** One title above each column. */
@@ -64,7 +70,7 @@ function textWidth(s: string, size: number): number {
 
 interface Raw8 { width: number; height: number; channels: 1 | 3; data: Uint8Array }
 
-function as8(img: Grey8Image | GreyImage | RgbImage, where: string): Raw8 {
+function as8(img: Grey8Image | GreyImage | RgbImage | Image8, where: string): Raw8 {
   const channels = 'channels' in img && img.channels === 3 ? 3 : 1;
   if (img.data.length !== img.width * img.height * channels) {
     throw new GridError(`imageGrid: ${where} has ${img.data.length} values for ${img.width}×${img.height}${channels === 3 ? '×3' : ''}`);
@@ -141,10 +147,8 @@ export async function imageGrid(rows: GridImage[][], opts: GridOptions = {}): Pr
   if (colour) {
     // A 256-colour palette (no dithering): a colour-scaled map is a few hundred colours at most,
     // and a full-colour PNG of noisy maps is 2–3× larger (over 1 MB for the detail strips).
-    return sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } })
-      .removeAlpha()
-      .png({ palette: true, colours: 256, dither: 0, compressionLevel: 9 })
-      .toBuffer();
+    const rgb = sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } }).removeAlpha();
+    return (opts.palette === false ? rgb.png({ compressionLevel: 9 }) : rgb.png({ palette: true, colours: 256, dither: 0, compressionLevel: 9 })).toBuffer();
   }
   // Everything drawn is grey: keep one channel (composite leaves RGBA).
   return sharp(rgba, { raw: { width: info.width, height: info.height, channels: info.channels } })

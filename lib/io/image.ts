@@ -109,11 +109,14 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array | Buffer):
   }
 }
 
-/** Encodes an 8-bit grey image as PNG bytes. */
+/**
+ * Encodes an 8-bit grey image as PNG bytes: a one-channel (colour type 0) 8-bit PNG. (Without
+ * `toColourspace('b-w')` sharp would write the single band as three equal RGB channels.)
+ */
 export async function encodeGreyPng(img: Grey8Image): Promise<Buffer> {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
     raw: { width: img.width, height: img.height, channels: 1 },
-  }).png({ compressionLevel: 6 }).toBuffer();
+  }).toColourspace('b-w').png({ compressionLevel: 6 }).toBuffer();
 }
 
 /** Writes a [0, 1] grey image as an 8-bit grey PNG (see {@link unitToU8}), atomically. */

@@ -7,6 +7,8 @@ import { main } from '../../lib/cli/main.js';
 import { parsePairList } from '../../lib/cli/eval.js';
 import { encodeGreyPng, readGrey8, type Grey8Image } from '../../lib/io/image.js';
 import { computeAll, METRIC_NAMES } from '../../lib/metrics/index.js';
+import { VIFB_EXTRA_NAMES } from '../../lib/metrics/vifb.js';
+import { stagedPath } from '../../lib/data/stage.js';
 import { datasetPairs } from '../../lib/data/datasets.js';
 import { skipLoudly, upstreamGroup } from '../helpers/upstream.js';
 import { findReferenceFile } from '../../lib/data/reference.js';
@@ -45,11 +47,11 @@ t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const triplet = ['--ir', file('ir.png'), '--vis', file('vis.png'), '--fused', file('f.png')];
 
 for (const convention of ['paper', 'vifb', 'printed'] as const) {
-  t(`--json prints exactly the 13 metric keys, equal to computeAll (${convention})`, async () => {
+  t(`--json prints exactly the 13 metric keys (vifb: then EI, Qcb, Qcv), equal to computeAll (${convention})`, async () => {
     assert.is(await main(['eval', ...triplet, '--convention', convention, '--json']), 0, errors.join('\n'));
     assert.is(logs.length, 1, 'one line of JSON');
     const obj = JSON.parse(logs[0]) as Record<string, number>;
-    assert.equal(Object.keys(obj), [...METRIC_NAMES]);
+    assert.equal(Object.keys(obj), convention === 'vifb' ? [...METRIC_NAMES, ...VIFB_EXTRA_NAMES] : [...METRIC_NAMES]);
     const want = computeAll(IR, VIS, F, { convention });
     for (const k of METRIC_NAMES) assert.is(obj[k], want[k], k);
   });
@@ -189,5 +191,54 @@ t("eval --dataset tno --fused authors --convention printed --json: the paper's A
   assert.is(paper.convention, 'paper');
   assert.ok(paper.perPair[0].values.SD > doc.perPair[0].values.SD * 1.01, 'column-wise SD is below the standard SD');
 });
+
+// VIFB (issue 11): colour scored channel by channel; the published outputs by name.
+const VIFB_CSV = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'metrics', 'fixtures', 'vifb_published_metrics.csv'), 'utf8');
+const VIFB_KEY: Record<string, string> = { Avg_gradient: 'AG', Cross_entropy: 'CE', Edge_intensity: 'EI', Entropy: 'EN', Mutinf: 'MI', Psnr: 'PSNR', Qabf: 'Qabf', Qcb: 'Qcb', Qcv: 'Qcv', Rmse: 'RMSE', Spatial_frequency: 'SF', Ssim: 'SSIM', Variance: 'SD' };
+const vifbValues = (scene: string, method: string) => Object.fromEntries(VIFB_CSV.trim().split('\n').map((l) => l.split(','))
+  .filter((r) => r[0] === scene && r[1] === method).map((r) => [VIFB_KEY[r[2]], Number(r[3])]));
+
+t('vifb: --json on a VIFB published colour image equals VIFB\'s own values (all 13 of its metrics, 2e-4)', async () => {
+  if (!(await upstreamGroup('vifb')) || !(await upstreamGroup('vifb-fused'))) return;
+  const args = ['--ir', stagedPath('input/IR/elecbike.jpg', 'vifb'), '--vis', stagedPath('input/VI/elecbike.jpg', 'vifb'), '--fused', stagedPath('output/fused_images/elecbike_GFF.jpg', 'vifb')];
+  assert.is(await main(['eval', ...args, '--convention', 'vifb', '--json']), 0, errors.join('\n'));
+  const obj = JSON.parse(logs[0]) as Record<string, number>;
+  const want = vifbValues('elecbike', 'GFF');
+  assert.is(Object.keys(want).length, 13);
+  for (const [k, v] of Object.entries(want)) assert.ok(Math.abs(obj[k] - v) / Math.abs(v) <= 2e-4, `${k}: ${obj[k]} vs VIFB ${v}`);
+});
+
+t('vifb: --dataset vifb --fused ADF --pairs scores VIFB\'s published outputs by scene; --out writes CSV and JSON', async () => {
+  if (!(await upstreamGroup('vifb')) || !(await upstreamGroup('vifb-fused'))) return;
+  const out = file('vifb-out');
+  assert.is(await main(['eval', '--dataset', 'vifb', '--fused', 'ADF', '--pairs', '2', '--out', out]), 0, errors.join('\n'));
+  const text = logs.join('\n');
+  assert.match(text, /carShadow/);
+  const csv = fs.readFileSync(path.join(out, 'eval_vifb_ADF.csv'), 'utf8').trim().split('\n');
+  assert.is(csv.length, 3, 'header, carShadow, mean');
+  const head = csv[0].split(',');
+  const row = csv[1].split(',');
+  const want = vifbValues('carShadow', 'ADF');
+  for (const [k, v] of Object.entries(want)) assert.ok(Math.abs(Number(row[head.indexOf(k)]) - v) / v <= 2e-4, `${k}`);
+  // a convention other than vifb is refused for the VIFB set; an unknown method/folder is named
+  assert.is(await main(['eval', '--dataset', 'vifb', '--fused', 'ADF', '--convention', 'paper']), 2);
+  assert.match(errors.join('\n'), /--dataset vifb is scored under VIFB's own convention/);
+  errors = [];
+  assert.is(await main(['eval', '--dataset', 'vifb', '--fused', 'NoSuchMethod']), 1);
+  assert.match(errors.join('\n'), /NoSuchMethod is neither one of VIFB's methods \(ADF, TIF, GFF, CNN, U2Fusion, SeAFusion\) nor a folder/);
+});
+
+t('vifb: a grey fused image for a colour visible image is refused, naming the file', async () => {
+  if (!(await upstreamGroup('vifb'))) return;
+  const vis = stagedPath('input/VI/elecbike.jpg', 'vifb');
+  const ir = stagedPath('input/IR/elecbike.jpg', 'vifb');
+  const grey = file('grey-fused.png');
+  const g = await readGrey8(ir);
+  await fs.promises.writeFile(grey, await encodeGreyPng(g));
+  assert.is(await main(['eval', '--ir', ir, '--vis', vis, '--fused', grey, '--convention', 'vifb']), 1);
+  assert.is(errors.length, 1);
+  assert.match(errors[0], /grey-fused\.png: a grey fused image for the colour visible image .*elecbike\.jpg/);
+});
+
 
 t.run();

@@ -169,7 +169,7 @@ t('error paths through the CLI: one line naming the file or option, exit 1 (bad 
   await run(['--ir', ir, '--out', out], 2, /--ir and --vis are required/);
   await run(['--ir', ir, '--vis', vis], 2, /--out is required/);
   await run(['--dataset', 'tno', '--ir', ir, '--vis', vis, '--out', out], 2, /either --dataset or --ir\/--vis, not both/);
-  await run(['--dataset', 'kaist', '--out', out], 2, /--dataset must be one of tno, flir, nir, got 'kaist'/);
+  await run(['--dataset', 'kaist', '--out', out], 2, /--dataset must be one of tno, flir, nir, vifb, got 'kaist'/);
   await run(['--ir', ir, '--vis', vis, '--out', out, '--mode', 'max'], 2, /mode must be one of sum, average, l1, got 'max'/);
 });
 
