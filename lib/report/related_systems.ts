@@ -43,10 +43,11 @@ export const PRINTED_METRICS: readonly MetricName[] = ['EN', 'SD', 'SF', 'VIF', 
 /**
  * One cell of a method's decomposition row: which intermediate map, its caption, and its display
  * scale — `grey` (black = lo … white = hi, the clip quantiles of its group), `signed` (diverging,
- * centred at 0, ±m with m the 1 − clip quantile of |x| over its group), `weight` (grey from 0 to
- * the 1 − clip quantile of its group: non-negative weights). Cells of one `group` share one scale.
+ * centred at 0, ±m with m the 1 − clip quantile of |x| over its group), `log` (positive weights
+ * spanning decades, e.g. BF's C and D: log₁₀ max(x, 10⁻¹²) on grey, lo … hi the clip quantiles of
+ * the group's log₁₀ values). Cells of one `group` share one scale.
  */
-export interface DecompositionCell { map: string; caption: string; scale: 'grey' | 'signed' | 'weight'; group: string }
+export interface DecompositionCell { map: string; caption: string; scale: 'grey' | 'signed' | 'log'; group: string }
 
 /** The cells of each method's row (maps named as the methods' `intermediates: true` return them). */
 export const DECOMPOSITION_LAYOUT: Record<RelatedMethod, DecompositionCell[]> = {
@@ -65,8 +66,8 @@ export const DECOMPOSITION_LAYOUT: Record<RelatedMethod, DecompositionCell[]> = 
   bayes: [
     { map: 'Y', caption: 'Y = U − V', scale: 'signed', group: 'YX' },
     { map: 'X', caption: 'X (F = X + V)', scale: 'signed', group: 'YX' },
-    { map: 'C', caption: 'C, fidelity weight', scale: 'weight', group: 'C' },
-    { map: 'D', caption: 'D, prior weight', scale: 'weight', group: 'D' },
+    { map: 'C', caption: 'log₁₀ C, fidelity weight', scale: 'log', group: 'C' },
+    { map: 'D', caption: 'log₁₀ D, prior weight', scale: 'log', group: 'D' },
   ],
 };
 
@@ -100,14 +101,18 @@ export function decompositionScales(runs: DecompositionRun[], clip = 0.002): Gro
     const cells = DECOMPOSITION_LAYOUT[run.method];
     for (const group of [...new Set(cells.map((c) => c.group))]) {
       const members = cells.filter((c) => c.group === group);
-      const data = members.map((c) => mapOf(run, c.map).data);
       const scale = members[0].scale;
-      let { lo, hi } = displayRange(data, { range: scale === 'signed' ? 'symmetric' : 'minmax', clip });
-      if (scale === 'weight') { lo = 0; hi = Math.max(hi, 1e-12); }
+      const data = members.map((c) => shown(mapOf(run, c.map), scale).data);
+      const { lo, hi } = displayRange(data, { range: scale === 'signed' ? 'symmetric' : 'minmax', clip });
       out.push({ method: run.method, group, scale, lo, hi });
     }
   }
   return out;
+}
+
+/** The values drawn: the map itself, or log₁₀ max(x, 10⁻¹²) for a `log` scale. */
+function shown(m: GreyImage, scale: DecompositionCell['scale']): GreyImage {
+  return scale === 'log' ? { width: m.width, height: m.height, data: m.data.map((v) => Math.log10(Math.max(v, 1e-12))) } : m;
 }
 
 function mapOf(run: DecompositionRun, name: string): GreyImage {
@@ -128,7 +133,7 @@ export async function decompositionFigure(runs: DecompositionRun[], opts: { cell
   const grid: GridImage[][] = runs.map((run) => [
     ...DECOMPOSITION_LAYOUT[run.method].map((c) => {
       const s = scales.find((x) => x.method === run.method && x.group === c.group)!;
-      const m = mapOf(run, c.map);
+      const m = shown(mapOf(run, c.map), s.scale);
       return { image: s.scale === 'signed' ? toDiverging(m, s.hi) : toGrey8(m, { lo: s.lo, hi: s.hi }), caption: `${c.caption} ${scaleText(s)}` };
     }),
     { image: toGrey8(run.F, { lo: 0, hi: 1 }), caption: `F, [0, 1]` },
@@ -141,6 +146,16 @@ export async function decompositionFigure(runs: DecompositionRun[], opts: { cell
     title: opts.title, rowTitles: [...runs.map((r) => r.info.title), 'scales'], cellWidth, fontSize: 16,
   });
   return { png, scales };
+}
+
+/** Per map of each row of the figure: its value range and mean (what the display scale hides, e.g. an offset). */
+export function decompositionStats(runs: DecompositionRun[]): { method: string; map: string; min: number; mean: number; max: number }[] {
+  return runs.flatMap((run) => DECOMPOSITION_LAYOUT[run.method].map((c) => {
+    const d = mapOf(run, c.map).data;
+    let min = Infinity, max = -Infinity, sum = 0;
+    for (let i = 0; i < d.length; i++) { min = Math.min(min, d[i]); max = Math.max(max, d[i]); sum += d[i]; }
+    return { method: run.info.title, map: c.map, min, mean: sum / d.length, max };
+  }));
 }
 
 /** One row of the table: a method on a set. */

@@ -1,7 +1,7 @@
 /**
  * DIDFuse / AUIF / BF side by side (lib/report/related_systems.ts): the display scales of the
  * decomposition figure are the stated ones (signed: ±max|x| over the group, centred at 0; grey:
- * [min, max] over the group; weight: [0, max]), a missing map is named, the table's AUIF row on
+ * [min, max] over the group; log: [log₁₀ min, log₁₀ max] of positive weights), a missing map is named, the table's AUIF row on
  * TNO pair 1 reproduces the committed per-pair metrics of notebook 04's full run
  * (`results/metrics-pretrained-tno.csv`, `printed` convention; relative tolerance 1e-6), and the
  * three written files agree.
@@ -17,7 +17,7 @@ import { DIDFUSE_INFO } from '../../lib/methods/didfuse.js';
 import { METRIC_NAMES, type MetricName } from '../../lib/metrics/index.js';
 import type { GreyImage } from '../../lib/io/image.js';
 import {
-  decompositionFigure, decompositionScales, relatedSystemsCsv, relatedSystemsMarkdown, relatedSystemsTable, writeRelatedSystems,
+  decompositionFigure, decompositionScales, decompositionStats, relatedSystemsCsv, relatedSystemsMarkdown, relatedSystemsTable, writeRelatedSystems,
   type DecompositionRun, type RelatedSystemsTable,
 } from '../../lib/report/related_systems.js';
 import { projectRoot, upstreamGroup } from '../helpers/upstream.js';
@@ -34,10 +34,10 @@ const F = img((i) => i / (W * H));
 const runs: DecompositionRun[] = [
   { method: 'didfuse', info: DIDFUSE_INFO, F, ms: 1, maps: [map('base_ir', (i) => i / 100 - 0.1), map('base_vis', (i) => -i / 50), map('detail_ir', (i) => (i % 2 ? 0.3 : -0.1)), map('detail_vis', () => 0.05)] },
   { method: 'auif', info: AUIF_INFO, F, ms: 1, maps: [map('B_ir', (i) => 0.2 + i / 100), map('B_vis', (i) => 0.1 + i / 200), map('D_ir', (i) => (i === 3 ? -0.7 : 0.01)), map('D_vis', () => 0.2)] },
-  { method: 'bayes', info: BAYES_INFO, F, ms: 1, maps: [map('Y', (i) => i / 24 - 0.5), map('X', () => 0.25), map('C', (i) => 1 + i), map('D', (i) => 2 * i)] },
+  { method: 'bayes', info: BAYES_INFO, F, ms: 1, maps: [map('Y', (i) => i / 24 - 0.5), map('X', () => 0.25), map('C', (i) => 1 + i), map('D', (i) => 2 * i + 2)] },
 ];
 
-t('scales: signed = ±max|x| over the group, grey = [min, max] over the group, weight = [0, max] (clip 0)', () => {
+t('scales: signed = ±max|x| over the group, grey = [min, max] over the group, log = [log₁₀ min, log₁₀ max] (clip 0)', () => {
   const s = decompositionScales(runs, 0);
   const get = (m: string, g: string) => s.find((x) => x.method === m && x.group === g)!;
   const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-6, `${a} vs ${b}`);
@@ -46,8 +46,15 @@ t('scales: signed = ±max|x| over the group, grey = [min, max] over the group, w
   close(get('auif', 'base').lo, 0.1); close(get('auif', 'base').hi, 0.2 + 23 / 100);
   close(get('auif', 'detail').hi, 0.7); close(get('auif', 'detail').lo, -0.7);
   close(get('bayes', 'YX').hi, 0.5);
-  assert.is(get('bayes', 'C').lo, 0); close(get('bayes', 'C').hi, 24);
-  assert.is(get('bayes', 'D').scale, 'weight'); close(get('bayes', 'D').hi, 46);
+  close(get('bayes', 'C').lo, 0); close(get('bayes', 'C').hi, Math.log10(24));
+  assert.is(get('bayes', 'D').scale, 'log'); close(get('bayes', 'D').lo, Math.log10(2)); close(get('bayes', 'D').hi, Math.log10(48));
+});
+
+t('stats: min, mean, max of each drawn map', () => {
+  const s = decompositionStats(runs);
+  assert.is(s.length, 12);
+  const d = s.find((x) => x.method === 'AUIF' && x.map === 'D_ir')!;
+  assert.ok(Math.abs(d.min + 0.7) < 1e-6 && Math.abs(d.max - 0.01) < 1e-6 && Math.abs(d.mean - (23 * 0.01 - 0.7) / 24) < 1e-7, JSON.stringify(d));
 });
 
 t('figure: an RGB PNG, one row per method plus the scales; a missing map is named', async () => {
