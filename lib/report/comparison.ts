@@ -27,6 +27,7 @@ import type { MetricConvention } from '../metrics/types.js';
 import { getMethod } from '../methods/index.js';
 import type { Fuser, MethodInfo } from '../methods/types.js';
 import { imageGrid, writePng, type GridImage } from '../figures/imageGrid.js';
+import { markdownTable } from '../figures/display.js';
 import { pairLabel } from '../figures/qualitative.js';
 import { median } from '../util/stats.js';
 import { loadPaperTables, paperDataset, type PaperDataset, type PaperMetric, type PaperRow, type PaperSource } from './paper_table.js';
@@ -131,6 +132,9 @@ export interface BuildTableOptions {
   addPrintedOnly?: boolean;
 }
 
+/** The reason given for a printed method that is neither registered nor listed as unavailable. */
+export const NOT_PORTED = 'not ported (no registered method of that name): only the printed numbers are shown';
+
 /** The printed row for a method title: AUIF's table first, else DIDFuse's (e.g. DIDFuse itself). */
 export function printedRowFor(title: string, set: PaperDataset, rows: PaperRow[]): PaperRow | null {
   for (const source of ['AUIF', 'DIDFuse'] as const) {
@@ -160,7 +164,7 @@ export function buildComparisonTable(opts: BuildTableOptions): ComparisonTable {
   if (opts.addPrintedOnly ?? true) {
     for (const r of paperRows) {
       if (r.source === 'AUIF' && r.dataset === set && !seen.has(r.method)) {
-        entries.push({ name: r.method.toLowerCase(), title: r.method, means: null, pairs: 0, reason: 'not ported' });
+        entries.push({ name: r.method.toLowerCase(), title: r.method, means: null, pairs: 0, reason: NOT_PORTED });
         seen.add(r.method);
       }
     }
@@ -516,6 +520,63 @@ export async function comparisonFigure(opts: ComparisonFigureOptions): Promise<{
   });
   if (opts.file) await writePng(opts.file, png);
   return { png, crops };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing the results
+
+export interface ComparisonResults {
+  preset: string;
+  /** The pairs behind every mean, per set. */
+  indices: Partial<Record<DatasetName, number[]>>;
+  tables: ComparisonTable[];
+  efficiency: MethodEfficiency[];
+  /** One line about the machine (e.g. `uptime`'s load) when the timings were taken. */
+  machine?: string;
+}
+
+/** A CSV with a first column `preset` (the preset that made every line). */
+function withPreset(csv: string, preset: string): string {
+  return csv.trim().split('\n').map((l, i) => `${i === 0 ? 'preset' : csvCell(preset)},${l}`).join('\n') + '\n';
+}
+
+/** The efficiency table as Markdown. */
+export function efficiencyMarkdown(list: MethodEfficiency[]): string {
+  const e = list[0];
+  const head = e ? `Efficiency on one pair (${e.width}×${e.height}), each method in its own Node process: learned parameters (\`info.parameters\`), \`load()\` time, `
+    + `\`fuse()\` time (median of ${e.runsMs.length} calls on the same pair; the first includes warm-up), peak RSS (\`process.resourceUsage().maxRSS\`) and the peak RSS that load + fuse added to the process after the images were read.\n\n` : '';
+  return head + markdownTable(efficiencyRows(list)) + '\n';
+}
+
+/**
+ * Writes `dir/comparison.md` (every table, both conventions, and the efficiency table),
+ * `comparison.csv` (long format), `ranks.csv` (AUIF's ranks), `efficiency.csv` and
+ * `comparison.json` (everything), each atomically; returns the paths. Every file names the preset.
+ */
+export async function writeComparisonResults(dir: string, r: ComparisonResults): Promise<string[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  const pairs = Object.entries(r.indices).map(([s, ix]) => `${DATASETS[s as DatasetName].title} ${ix!.length} of ${DATASETS[s as DatasetName].pairs}`).join(', ');
+  const head = `preset \`${r.preset}\` (pairs: ${pairs})`;
+  const md = [
+    `# The comparison of methods (notebook 07)\n`,
+    `Made by notebooks/07-comparison.ipynb, ${head}. With fewer pairs than the paper's, the means are not the printed table's means: their Δ measures the choice of pairs as much as the port.\n`,
+    ...r.tables.map((t) => `## ${t.set}, \`${t.convention}\` convention\n\n${comparisonTableMarkdown(t)}`),
+    `## Efficiency\n`, efficiencyMarkdown(r.efficiency), r.machine ? `Machine: ${r.machine}\n` : '',
+  ].join('\n');
+  const effCsv = ['method,title,family,parameters,width,height,load_ms,median_ms,runs_ms,rss_before_kib,rss_peak_kib,rss_delta_kib',
+    ...r.efficiency.map((e) => [e.method, e.title, e.family, e.parameters, e.width, e.height, e.loadMs.toFixed(1), e.medianMs.toFixed(1), e.runsMs.map((x) => x.toFixed(1)).join(' '), e.rssBeforeKiB, e.rssPeakKiB, e.rssDeltaKiB].map(csvCell).join(','))].join('\n') + '\n';
+  const json = JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+  const files: [string, string][] = [
+    ['comparison.md', md], ['comparison.csv', withPreset(comparisonTablesCsv(r.tables), r.preset)], ['ranks.csv', withPreset(focusRanksCsv(r.tables), r.preset)],
+    ['efficiency.csv', withPreset(effCsv, r.preset)], ['comparison.json', json],
+  ];
+  const out: string[] = [];
+  for (const [name, text] of files) {
+    const f = path.join(dir, name);
+    await writeFileAtomic(f, Buffer.from(text));
+    out.push(f);
+  }
+  return out;
 }
 
 /** Median of a list of times (re-exported for the notebook's summaries). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import {
   bestIndices, buildComparisonTable, competitionRanks, comparisonTableMarkdown, comparisonTablesCsv, ComparisonError,
-  cropFromFractions, focusRanksCsv, measureEfficiency, printedRowFor, withZoomInset, type MethodEntry,
+  cropFromFractions, focusRanksCsv, NOT_PORTED, writeComparisonResults, measureEfficiency, printedRowFor, withZoomInset, type MethodEntry,
 } from '../../lib/report/comparison.js';
 import { parsePaperTables } from '../../lib/report/paper_table.js';
 
@@ -56,7 +56,7 @@ t('table: a row per entry plus the printed-only rows (CSR), cells with Δ = ours
   assert.equal(tab.rows.map((r) => r.entry.title), ['AUIF', 'DIDFuse', 'ADF', 'DenseFuse', 'BF', 'FusionGAN', 'CSR']);
   const csr = tab.rows[6];
   assert.is(csr.entry.means, null);
-  assert.is(csr.entry.reason, 'not ported');
+  assert.is(csr.entry.reason, NOT_PORTED);
   assert.is(csr.cells.EN.printed, '6.43');
   assert.is(csr.cells.EN.delta, null);
   const adf = tab.rows[2].cells.SD;
@@ -100,7 +100,7 @@ t('Markdown: one line per method, bold/italic bests, notes with the reasons, ran
   assert.match(md, '| FusionGAN [1] | — | — / — |');
   assert.match(md, '| CSR [2] | — | — / 6.43 |');
   assert.match(md, '[1] FusionGAN: weights not published');
-  assert.match(md, '[2] CSR: not ported');
+  assert.match(md, `[2] CSR: ${NOT_PORTED}`);
   assert.match(md, '| *AUIF rank, ours* | | 2 of 4 | ');
   assert.match(md, '| *same rank?* | | yes | ');
   assert.match(md, '| *AUIF rank in the printed table* | | 1 of 4 |');
@@ -112,10 +112,28 @@ t('CSV: a line per set × method × metric; ranks CSV per metric', () => {
   const csv = comparisonTablesCsv([tab]).trim().split('\n');
   assert.is(csv.length, 1 + 7 * 6);
   assert.is(csv[0], 'set,convention,method,title,pairs,printed_from,metric,ours,printed,delta,best_ours,best_printed,reason');
-  assert.ok(csv.includes('TNO,printed,csr,CSR,0,AUIF,EN,,6.43,,false,false,not ported'));
+  assert.ok(csv.includes(`TNO,printed,csr,CSR,0,AUIF,EN,,6.43,,false,false,${NOT_PORTED}`));
   const ranks = focusRanksCsv([tab]).trim().split('\n');
   assert.is(ranks.length, 7);
   assert.is(ranks[1], 'TNO,printed,AUIF,EN,2,2,4,true,1,4');
+});
+
+t('written results: every file names the preset; the Markdown holds the table', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmpw-'));
+  try {
+    const files = await writeComparisonResults(dir, { preset: 'quick', indices: { tno: [1, 2] }, tables: [tab], efficiency: [] });
+    assert.equal(files.map((f) => path.basename(f)), ['comparison.md', 'comparison.csv', 'ranks.csv', 'efficiency.csv', 'comparison.json']);
+    for (const f of files) assert.match(fs.readFileSync(f, 'utf8'), 'quick');
+    const csv = fs.readFileSync(files[1], 'utf8').trim().split('\n');
+    assert.is(csv.length, 1 + 7 * 6);
+    assert.ok(csv[0].startsWith('preset,set,convention,'));
+    assert.ok(csv.slice(1).every((l) => l.startsWith('quick,TNO,printed,')));
+    assert.match(fs.readFileSync(files[0], 'utf8'), comparisonTableMarkdown(tab));
+    assert.match(fs.readFileSync(files[0], 'utf8'), 'TNO 2 of 40');
+    assert.is(JSON.parse(fs.readFileSync(files[4], 'utf8')).tables[0].rows.length, 7);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t('bad input: a method twice, an unknown set', () => {
