@@ -121,7 +121,9 @@ t('CSV: a line per set × method × metric; ranks CSV per metric', () => {
 t('written results: every file names the preset; the Markdown holds the table', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmpw-'));
   try {
-    const files = await writeComparisonResults(dir, { preset: 'quick', indices: { tno: [1, 2] }, tables: [tab], efficiency: [] });
+    const files = await writeComparisonResults(dir, { preset: 'quick', indices: { tno: [1, 2] }, tables: [tab], efficiency: [{
+      method: 'tif', title: 'TSIFVS', family: 'classic', parameters: 0, width: 8, height: 8, loadMs: 1, runsMs: [2, 3, 4], medianMs: 3,
+      rssBeforeKiB: 1024, rssPeakKiB: 3072, rssDeltaKiB: 2048 }] });
     assert.equal(files.map((f) => path.basename(f)), ['comparison.md', 'comparison.csv', 'ranks.csv', 'efficiency.csv', 'comparison.json']);
     for (const f of files) assert.match(fs.readFileSync(f, 'utf8'), 'quick');
     const csv = fs.readFileSync(files[1], 'utf8').trim().split('\n');
@@ -131,6 +133,8 @@ t('written results: every file names the preset; the Markdown holds the table', 
     assert.match(fs.readFileSync(files[0], 'utf8'), comparisonTableMarkdown(tab));
     assert.match(fs.readFileSync(files[0], 'utf8'), 'TNO 2 of 40');
     assert.is(JSON.parse(fs.readFileSync(files[4], 'utf8')).tables[0].rows.length, 7);
+    assert.match(fs.readFileSync(files[0], 'utf8'), '| TSIFVS | classic | 0 | 0.00 | 0.003 | 0.00, 0.00, 0.00 | 2 | 3 |');
+    assert.is(fs.readFileSync(files[3], 'utf8').trim().split('\n')[1], 'quick,tif,TSIFVS,classic,0,8,8,1.0,3.0,2.0 3.0 4.0,1024,3072,2048');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
