@@ -38,7 +38,7 @@ const to8 = (g: { width: number; height: number; data: Float32Array }) => ({ wid
 const syntheticEvaluator: AblationEvaluator = async (params, opts) => {
   const out: Record<string, ReturnType<typeof computeAll>> = {};
   for (const [d, idx] of Object.entries(opts.pairs!)) {
-    const per = [];
+    const per: ReturnType<typeof computeAll>[] = [];
     for (const i of idx!) {
       const ir = plane((x, y) => 40 + 150 * Math.exp(-((x - 12 - i) ** 2 + (y - 18) ** 2) / 40) + ((x * y) % 7));
       const vis = plane((x, y) => 90 + 60 * Math.sin(x / 3 + d.length) + 30 * Math.cos(y / 4));

@@ -22,6 +22,8 @@ import { readSafetensors, writeSafetensors } from '../../lib/io/safetensors.js';
 import { disposeParams, type AuifParams } from '../../lib/model/params.js';
 import { loadWeights } from '../../lib/model/checkpoint.js';
 import { encode } from '../../lib/model/encoder.js';
+import { trainCommand } from '../../lib/cli/train.js';
+import { UsageError } from '../../lib/cli/usage.js';
 import { useBackend } from '../helpers/fixture.js';
 
 const t = suite('train/variant');
@@ -66,6 +68,19 @@ t('validation names the key', () => {
     }
   }
   assert.is(resolveConfig({ etaTheta: 'tied', init: 'zero' }).etaTheta, 'tied');
+});
+
+t('auif train: the knobs as flags; a bad value names the flag', async () => {
+  for (const [args, re] of [[['--init', 'box'], /--init \('init'\) must be one of paper, identity, zero, got "box"/], [['--eta-theta', 'shared'], /--eta-theta \('etaTheta'\) must be one of learned, tied, fixed/], [['--channels', '0'], /channels/]] as const) {
+    try {
+      await trainCommand([...args, '--out', path.join(dir, 'cli-bad')]);
+      assert.unreachable(`expected a usage error for ${args.join(' ')}`);
+    } catch (e) {
+      assert.instance(e, UsageError);
+      assert.match((e as Error).message, re);
+    }
+  }
+  assert.not.ok(fs.existsSync(path.join(dir, 'cli-bad')));
 });
 
 t('depth and filters: the weights reload with their configuration', async () => {
