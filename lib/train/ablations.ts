@@ -101,15 +101,6 @@ export function readAblationCsv(file: string): AblationRow[] {
   });
 }
 
-/** Appends rows (atomically: the whole file rewritten under a temporary name). */
-export async function appendAblationRows(file: string, rows: AblationRow[]): Promise<void> {
-  const old = readAblationCsv(file);
-  const all = [...old, ...rows];
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const text = [ABLATION_CSV_HEADER, ...all.map((r) => `${r.variant},${r.seed},${r.dataset},${r.metric},${r.value}`)].join('\n') + '\n';
-  await writeFileAtomic(file, Buffer.from(text));
-}
-
 /** Scores one trained model: the metric means per test set. */
 export type AblationEvaluator = (params: AuifParams, opts: { pairs?: Partial<Record<DatasetName, number[]>>; mode?: FusionMode }) => Promise<Partial<Record<DatasetName, MetricValues>>>;
 
