@@ -20,6 +20,7 @@ import { median } from '../util/stats.js';
 export const TRAIN_USAGE = `usage:
   auif train [--epochs N] [--mu X] [--layers N] [--seed S] [--out DIR] [--resume | --force]
              [--batch N] [--steps N] [--crop N] [--weights FILE]
+             [--channels C] [--eta-theta learned|tied|fixed] [--init paper|identity|zero]
     upstream recipe by default: 80 epochs, batch 32, 12 steps/epoch, mu 5, 10 layers, crops 128;
     writes DIR/checkpoint.safetensors, DIR/weights.safetensors, DIR/log.jsonl (default DIR: out/train);
     Ctrl-C checkpoints and exits; --resume continues the run in DIR`;
@@ -56,6 +57,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       epochs: { type: 'string' }, mu: { type: 'string' }, layers: { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, resume: { type: 'boolean' }, batch: { type: 'string' }, steps: { type: 'string' },
       crop: { type: 'string' }, weights: { type: 'string' }, force: { type: 'boolean' },
+      channels: { type: 'string' }, 'eta-theta': { type: 'string' }, init: { type: 'string' },
     },
     strict: true,
   });
@@ -69,6 +71,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
     stepsPerEpoch: num('steps', values.steps, true),
     cropSize: num('crop', values.crop, true),
     weights: values.weights,
+    channels: num('channels', values.channels, true),
+    etaTheta: values['eta-theta'] as TrainConfig['etaTheta'], // validated by resolveConfig
+    init: values.init as TrainConfig['init'],
     outDir,
     resume: values.resume ?? false,
     force: values.force,
@@ -126,7 +131,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     bar?.stop();
     if (e instanceof TrainConfigError) {
       // Name the command-line flag where the config key has one.
-      const flags: Record<string, string> = { epochs: '--epochs', mu: '--mu', layers: '--layers', seed: '--seed', outDir: '--out', resume: '--resume', force: '--force', batchSize: '--batch', stepsPerEpoch: '--steps', cropSize: '--crop', weights: '--weights' };
+      const flags: Record<string, string> = { epochs: '--epochs', mu: '--mu', layers: '--layers', seed: '--seed', outDir: '--out', resume: '--resume', force: '--force', batchSize: '--batch', stepsPerEpoch: '--steps', cropSize: '--crop', weights: '--weights', channels: '--channels', etaTheta: '--eta-theta', init: '--init' };
       const msg = e.message.replace(/^train config: /, '');
       throw new UsageError(msg.replace(/'(\w+)'/, (m, key: string) => (flags[key] ? `${flags[key]} (${m})` : m)));
     }

@@ -9,6 +9,7 @@ import { readTorchCheckpoint } from '../io/torch_checkpoint.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { StateDict } from '../io/tensor_record.js';
 import { stagedFile } from '../data/stage.js';
+import { checkVariant, parseModelVariant } from '../train/variant.js';
 import { paramsFromStateDict, stateDictFromParams, StateDictError, type AuifParams } from './params.js';
 
 /** Upstream checkpoint file of each module, and the prefix its keys get. */
@@ -47,7 +48,15 @@ export function readWeights(file: string): StateDict {
  * pretrained weights. Errors name the file and the key at fault.
  */
 export async function loadWeights(weights?: string): Promise<AuifParams> {
-  const sd = weights ? readWeights(weights) : await pretrainedStateDict();
+  let sd: StateDict;
+  if (weights && weights.endsWith('.safetensors') && fs.existsSync(weights) && fs.statSync(weights).isFile()) {
+    // A file trained here records its variant (lib/train/variant.ts): check the tensors against it.
+    const f = readSafetensors(weights);
+    sd = f.tensors;
+    if (f.metadata.model !== undefined) checkVariant(sd, parseModelVariant(f.metadata.model, weights), weights);
+  } else {
+    sd = weights ? readWeights(weights) : await pretrainedStateDict();
+  }
   try {
     return paramsFromStateDict(sd);
   } catch (e) {

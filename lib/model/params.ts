@@ -57,6 +57,12 @@ export class StateDictError extends Error {
   constructor(message: string, readonly key?: string) { super(message); this.name = 'StateDictError'; }
 }
 
+/**
+ * Optional buffers: the filter that gives x⁰ of each encoder, when it is not the paper's
+ * (ablation variants, lib/train/variant.ts); shape [k, k], k odd. Absent in the authors' files.
+ */
+export const X0_KEYS: readonly string[] = ['base.x0_filter', 'detail.x0_filter'];
+
 const BN_FIELDS = ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'] as const;
 
 /** Every key (in upstream order) and expected shape for a model of `layers` layers and `channels` filters. */
@@ -123,7 +129,7 @@ export function paramsFromStateDict(sd: StateDict, arch = inferArchitecture(sd))
   if (missing.length) {
     throw new StateDictError(`state dict is missing ${missing.length} key(s): ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', …' : ''}`, missing[0]);
   }
-  const unexpected = [...sd.keys()].filter((k) => !expected.has(k));
+  const unexpected = [...sd.keys()].filter((k) => !expected.has(k) && !X0_KEYS.includes(k));
   if (unexpected.length) {
     throw new StateDictError(`state dict has unexpected key(s) for a ${arch.layers}-layer, ${arch.channels}-channel AUIF: ${unexpected.slice(0, 6).join(', ')}`, unexpected[0]);
   }
@@ -147,8 +153,17 @@ export function paramsFromStateDict(sd: StateDict, arch = inferArchitecture(sd))
       numBatchesTracked: (nbt.data as BigInt64Array)[0],
     };
   };
+  const x0 = (kind: EncoderKind): { init?: Float32Array } => {
+    const key = `${kind}.x0_filter`;
+    const t = sd.get(key);
+    if (!t) return {};
+    const k = t.shape[0];
+    if (t.shape.length !== 2 || t.shape[1] !== k || k % 2 === 0) throw new StateDictError(`state dict key '${key}' has shape [${t.shape.join(', ')}], expected an odd square [k, k]`, key);
+    return { init: Float32Array.from(toFloat32(t, key)) };
+  };
   const encoder = (kind: EncoderKind): EncoderParams => ({
     kind,
+    ...x0(kind),
     layers: Array.from({ length: arch.layers }, (_, i) => {
       const p = `${kind}.${LAYER_LIST[kind]}.${i}.`;
       return {
@@ -177,6 +192,10 @@ export function stateDictFromParams(params: AuifParams): StateDict {
     sd.set(p + 'num_batches_tracked', { dtype: 'int64', shape: [], data: BigInt64Array.of(b.numBatchesTracked) });
   };
   for (const enc of [params.base, params.detail]) {
+    if (enc.init) {
+      const k = Math.round(Math.sqrt(enc.init.length));
+      sd.set(`${enc.kind}.x0_filter`, { dtype: 'float32', shape: [k, k], data: Float32Array.from(enc.init) });
+    }
     enc.layers.forEach((l, i) => {
       const p = `${enc.kind}.${LAYER_LIST[enc.kind]}.${i}.`;
       put(p + 'kernel', l.K); put(p + 'eta', l.eta); put(p + 'theta', l.theta);

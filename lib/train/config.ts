@@ -11,6 +11,8 @@
  * | `lr` | base 1e-2, detail 1e-3, decoder 1e-2 | `lr`, `0.1*lr`, `lr` of the three Adams |
  * | `milestones`, `gamma` | [41, 81], 0.1 | `MultiStepLR(opt, [41, 81], gamma=0.1)` |
  * | `layers`, `channels` | 10, 64 | `layer_numb = 10`, `channel = 64` |
+ * | `etaTheta` | `learned` (per layer) | `nn.Parameter` per layer; `tied`, `fixed`: ablation variants (variant.ts) |
+ * | `init` | `paper` (box 11×11 / Laplacian 19×19) | `kornia.filters`; `identity`, `zero`: ablation variants (variant.ts) |
  * | `cropSize` | 128 | `img_size = 128` (`RandomResizedCrop`) |
  * | `seed` | 0 | — (upstream is unseeded) |
  * | `images` | the 360 staged `Train_data_FLIR/FLIR` images | `ImageFolder(train_data_path)` |
@@ -25,6 +27,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_CROP_SIZE } from './data.js';
 import { DEFAULT_MU } from './loss.js';
 import { DEFAULT_GAMMA, DEFAULT_MILESTONES } from './schedule.js';
 import { PARAM_GROUPS, type ParamGroup } from './parameters.js';
+import { ETA_THETA_MODES, INIT_MAPS, type EtaThetaMode, type InitMap } from './variant.js';
 
 /** The formulations of the layer operator (lib/unrolling/operator.ts `OperatorImpl`). */
 export const OPERATOR_IMPLS: readonly OperatorImpl[] = ['fast', 'native', 'tfjs', 'twoConv'];
@@ -47,6 +50,10 @@ export interface TrainConfig {
   layers: number;
   /** Filters per layer (C of Kₖ). */
   channels: number;
+  /** ηₖ, θₖ: one per layer and learned (paper; also when omitted), tied across layers, or fixed at their initial draw. */
+  etaTheta?: EtaThetaMode;
+  /** x⁰: the paper's box / Laplacian filtering (also when omitted), x⁰ = I, or x⁰ = 0. */
+  init?: InitMap;
   /** Seed of the run's random stream (init, shuffles, crops). */
   seed: number;
   /** Side of the square training crops. */
@@ -86,12 +93,12 @@ export const TRAIN_DEFAULTS: Readonly<TrainConfig> = Object.freeze({
 
 export const TRAIN_CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   'epochs', 'batchSize', 'stepsPerEpoch', 'mu', 'lr', 'milestones', 'gamma', 'layers', 'channels',
-  'seed', 'cropSize', 'images', 'weights', 'outDir', 'resume', 'operator', 'force',
+  'etaTheta', 'init', 'seed', 'cropSize', 'images', 'weights', 'outDir', 'resume', 'operator', 'force',
 ];
 
 /** Keys that fix the run's trajectory: a resumed run must keep them. */
 export const RECIPE_KEYS: readonly (keyof TrainConfig)[] = [
-  'batchSize', 'stepsPerEpoch', 'mu', 'lr', 'milestones', 'gamma', 'layers', 'channels', 'seed', 'cropSize', 'images', 'weights', 'operator',
+  'batchSize', 'stepsPerEpoch', 'mu', 'lr', 'milestones', 'gamma', 'layers', 'channels', 'etaTheta', 'init', 'seed', 'cropSize', 'images', 'weights', 'operator',
 ];
 
 function positiveInt(cfg: Partial<TrainConfig>, key: 'epochs' | 'batchSize' | 'stepsPerEpoch' | 'layers' | 'channels' | 'cropSize', min = 1): void {
@@ -154,6 +161,12 @@ export function resolveConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
   if (cfg.force !== undefined && typeof cfg.force !== 'boolean') throw new TrainConfigError(`train config: 'force' must be true or false, got ${JSON.stringify(cfg.force)}`, 'force');
   if (cfg.force && cfg.resume) throw new TrainConfigError("train config: 'force' (start afresh) and 'resume' (continue) exclude each other", 'force');
   if (cfg.resume && !cfg.outDir) throw new TrainConfigError("train config: 'resume' needs 'outDir' (the folder holding checkpoint.safetensors)", 'resume');
+  if (cfg.etaTheta !== undefined && !(ETA_THETA_MODES as readonly unknown[]).includes(cfg.etaTheta)) {
+    throw new TrainConfigError(`train config: 'etaTheta' must be one of ${ETA_THETA_MODES.join(', ')}, got ${JSON.stringify(cfg.etaTheta)}`, 'etaTheta');
+  }
+  if (cfg.init !== undefined && !(INIT_MAPS as readonly unknown[]).includes(cfg.init)) {
+    throw new TrainConfigError(`train config: 'init' must be one of ${INIT_MAPS.join(', ')}, got ${JSON.stringify(cfg.init)}`, 'init');
+  }
   if (cfg.operator !== undefined && !(OPERATOR_IMPLS as readonly string[]).includes(cfg.operator)) {
     throw new TrainConfigError(`train config: 'operator' must be one of ${OPERATOR_IMPLS.join(', ')}, got ${JSON.stringify(cfg.operator)}`, 'operator');
   }

@@ -18,3 +18,5 @@ export * from './config.js';
 export * from './state.js';
 export * from './step.js';
 export * from './loop.js';
+export * from './variant.js';
+export * from './ablations.js';

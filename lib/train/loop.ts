@@ -38,6 +38,7 @@ import { Rng } from './rng.js';
 import { multiStepLr } from './schedule.js';
 import { CHECKPOINT_FILE, COMMIT_FILE, WEIGHTS_FILE, loadCheckpoint, recoverRun, saveCheckpoint, type TrainState } from './state.js';
 import { optimizationStep } from './step.js';
+import { applyVariantAfterStep, applyVariantAtStart, etaThetaValues, modelVariantOf } from './variant.js';
 
 // The log records live in io/ (a file format both this loop and the figures read).
 export type { EpochLog, StepLog } from '../io/training_log.js';
@@ -274,6 +275,7 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
       weights = stateDictFromParams(p);
       disposeParams(p);
     }
+    applyVariantAtStart(weights, modelVariantOf(cfg)); // x⁰ filter, tied η/θ (the paper's: nothing)
     state = { weights, adam: new Map(), epoch: 0, stepInEpoch: 0, iteration: 0, rng: rng.state(), perm: null, config: cfg };
   }
 
@@ -341,7 +343,9 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
       const batch = makeBatch(rng, images, batchIndices(state.perm!, cfg.batchSize, state.stepInEpoch), cfg.cropSize);
       let l;
       try {
+        const before = cfg.etaTheta === 'fixed' ? etaThetaValues(state.weights) : new Map<string, number>();
         l = optimizationStep(state.weights, adam, batch, lr, { mu: cfg.mu, operator: cfg.operator });
+        if (cfg.etaTheta && cfg.etaTheta !== 'learned') applyVariantAfterStep(state.weights, cfg.etaTheta, before);
       } catch (e) {
         explainStepFailure(e, backend.name, cfg);
       } finally {

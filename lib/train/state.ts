@@ -23,6 +23,7 @@ import { expectedKeys } from '../model/params.js';
 import type { AdamParamState } from './adam.js';
 import type { RngState } from './rng.js';
 import type { TrainConfig } from './config.js';
+import { modelVariantOf } from './variant.js';
 
 export const CHECKPOINT_FORMAT = 'auif-ts/train-checkpoint@1';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -176,6 +177,8 @@ export async function saveCheckpoint(dir: string, s: TrainState): Promise<void> 
     [CHECKPOINT_FILE, encodeSafetensors(tensors, metadata, path.join(dir, CHECKPOINT_FILE))],
     [WEIGHTS_FILE, encodeSafetensors(weightsOnly(s.weights), {
       format: 'auif-ts/weights@1', epoch: String(s.epoch), iteration: String(s.iteration), made_by: 'auif-ts train',
+      // what the file is (lib/train/variant.ts; `loadWeights` checks it) and the loss weight it was trained with
+      model: JSON.stringify(modelVariantOf(s.config)), mu: String(s.config.mu), seed: String(s.config.seed),
     }, path.join(dir, WEIGHTS_FILE))],
   ];
   const write = async (file: string, bytes: Uint8Array) => {

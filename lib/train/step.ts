@@ -15,6 +15,7 @@ import type { OperatorImpl } from '../unrolling/operator.js';
 import type { Adam } from './adam.js';
 import { lossAndGradients, nativeStepKernels, type GradientEngine } from './gradients.js';
 import { nativeLossAndGradientsHost } from './native_step.js';
+import { X0_FILTER_KEY } from './variant.js';
 import { groupOf } from './parameters.js';
 import type { LearningRates } from './config.js';
 
@@ -33,7 +34,10 @@ export function optimizationStep(weights: StateDict, adam: Adam, I: tf.Tensor4D,
       if (!t) throw new Error(`optimizationStep: the weights have no '${key}'`);
       return t.data as Float32Array;
     };
-    r = nativeLossAndGradientsHost({ data: I.dataSync() as Float32Array, n, h, w }, weight, inferArchitecture(weights).layers, nk, { mu: opts.mu });
+    // an ablation variant's x⁰ filter (lib/train/variant.ts), when the state dict carries one
+    const x0 = (key: string): Float32Array | undefined => weights.get(key)?.data as Float32Array | undefined;
+    const init = { base: x0(X0_FILTER_KEY.base), detail: x0(X0_FILTER_KEY.detail) };
+    r = nativeLossAndGradientsHost({ data: I.dataSync() as Float32Array, n, h, w }, weight, inferArchitecture(weights).layers, nk, { mu: opts.mu, init });
   } else {
     const params = paramsFromStateDict(weights);
     try {
