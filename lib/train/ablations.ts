@@ -77,6 +77,17 @@ export const ABLATION_PRESETS: Record<'full' | 'quick', AblationPreset> = {
   },
 };
 
+/**
+ * The order runs are trained in: every seed of the paper's configuration first (the seed study),
+ * then seed 1 of every other variant in list order, then seed 2, … — so a study stopped part-way
+ * (it spans sessions) already covers every knob.
+ */
+export function ablationOrder(variants: readonly AblationVariant[], preset: AblationPreset): { v: AblationVariant; seed: number }[] {
+  const key = (r: { v: AblationVariant; seed: number }) => (r.v.name === 'paper' ? 0 : r.seed);
+  return variants.flatMap((v) => preset.seeds(v).map((seed) => ({ v, seed })))
+    .map((r, i) => ({ ...r, i })).sort((a, b) => key(a) - key(b) || a.i - b.i).map(({ v, seed }) => ({ v, seed }));
+}
+
 /** One CSV row of the study. */
 export interface AblationRow { variant: string; seed: number; dataset: string; metric: string; value: number }
 
@@ -227,7 +238,7 @@ export async function runAblations(opts: AblationOptions = {}): Promise<Ablation
 
   const rows = readAblationCsv(paths.csv);
   const has = (v: string, s: number) => datasets.every((d) => rows.some((r) => r.variant === v && r.seed === s && r.dataset === d));
-  const todo = variants.flatMap((v) => preset.seeds(v).map((seed) => ({ v, seed })));
+  const todo = ablationOrder(variants, preset);
   const pending = todo.filter(({ v, seed }) => !has(v.name, seed));
   const res: AblationResult = { trained: [], evaluated: [], skipped: todo.filter(({ v, seed }) => has(v.name, seed)).map(({ v, seed }) => `${v.name}/seed${seed}`), stopped: false };
   if (res.skipped.length) log(`ablations: ${res.skipped.length} of ${todo.length} runs already in ${paths.csv}`);

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ABLATION_VARIANTS, ABLATION_PRESETS, knobTable, readAblationCsv, runAblations, runFiles, type AblationEvaluator, type AblationPaths,
+  ABLATION_VARIANTS, ABLATION_PRESETS, ablationOrder, knobTable, readAblationCsv, runAblations, runFiles, type AblationEvaluator, type AblationPaths,
 } from '../../lib/train/ablations.js';
 import { fuse } from '../../lib/model/auif.js';
 import { loadWeights } from '../../lib/model/checkpoint.js';
@@ -74,6 +74,10 @@ t('the variant list: names, knobs, seeds', () => {
   const full = ABLATION_PRESETS.full;
   for (const v of ABLATION_VARIANTS) assert.ok(full.seeds(v).length >= (v.name === 'paper' ? 5 : 3), v.name);
   assert.equal(full.recipe, {}); // the paper's recipe: 80 epochs, defaults of TrainConfig
+  // run order: the paper's 5 seeds, then seed 1 of each other variant, then seed 2, then seed 3
+  const order = ablationOrder(ABLATION_VARIANTS, full).map((r) => `${r.v.name}/${r.seed}`);
+  const others = ABLATION_VARIANTS.filter((v) => v.name !== 'paper').map((v) => v.name);
+  assert.equal(order, [...[1, 2, 3, 4, 5].map((s) => `paper/${s}`), ...[1, 2, 3].flatMap((s) => others.map((n) => `${n}/${s}`))]);
 });
 
 t('quick study end to end, stopped and resumed = uninterrupted', async () => {
