@@ -41,3 +41,5 @@ export * from './data/overview.js';
 export * from './unrolling/classic.js';
 export * from './figures/index.js';
 export * from './train/index.js';
+export * from './report/ablations.js';
+export * from './report/mu_sweep.js';

@@ -17,6 +17,12 @@
  * `printed` convention, all 13 metrics of `auif eval`) and appends the dataset means to
  * `results/ablations/ablations.csv` (`variant,seed,dataset,metric,value`). A run is done when the
  * CSV holds its rows for every test set; restarting skips it.
+ *
+ * Variants that need no training ({@link EVAL_VARIANTS}) are scored in the same CSV: the authors'
+ * weights (`authors`, seed 0), the test-time fusion rule Average / l1 on the authors' weights
+ * (`authors-rule-average`, `authors-rule-l1`, seed 0) and on each trained seed of the paper's
+ * configuration (`rule-average`, `rule-l1`, seed k = the weights of `paper/seed<k>`), and the
+ * classic solver ({@link classicParams}: `classic`, seed 0, deterministic).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +39,7 @@ import { fuseDatasetTo } from '../report/compare_models.js';
 import { CHECKPOINT_FILE, WEIGHTS_FILE } from './state.js';
 import { train, type TrainStart } from './loop.js';
 import type { TrainConfig } from './config.js';
+import { classicEncoder, disposeClassicEncoder } from '../unrolling/classic.js';
 
 /** One variant: its name (`paper` or `<knob>-<value>`), its knob and the config keys it changes. */
 export interface AblationVariant {
@@ -54,6 +61,43 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   ...[0, 1, 20].map((mu): AblationVariant => ({ name: `mu-${mu}`, knob: 'mu', config: { mu } })),
   ...[8, 16].map((c): AblationVariant => ({ name: `filters-${c}`, knob: 'filters', config: { channels: c } })),
 ];
+
+/**
+ * A variant scored without training: which weights it fuses with and the fusion rule.
+ * - `authors`: the authors' pretrained weights (seed 0 in the CSV);
+ * - `paper`: the weights of `paper/seed<k>` for every k already trained (seed k);
+ * - `classic`: {@link classicParams} (seed 0).
+ */
+export interface EvalVariant {
+  name: string;
+  knob: 'authors' | 'rule' | 'classic';
+  source: 'authors' | 'paper' | 'classic';
+  mode: FusionMode;
+}
+
+export const EVAL_VARIANTS: readonly EvalVariant[] = [
+  { name: 'authors', knob: 'authors', source: 'authors', mode: 'sum' },
+  { name: 'authors-rule-average', knob: 'rule', source: 'authors', mode: 'average' },
+  { name: 'authors-rule-l1', knob: 'rule', source: 'authors', mode: 'l1' },
+  { name: 'rule-average', knob: 'rule', source: 'paper', mode: 'average' },
+  { name: 'rule-l1', knob: 'rule', source: 'paper', mode: 'l1' },
+  { name: 'classic', knob: 'classic', source: 'classic', mode: 'sum' },
+];
+
+/**
+ * The classic (un-learned) solver of the same two problems at the paper's depth in place of the
+ * learned encoders (lib/unrolling/classic.ts: N = 10 gradient steps with fixed filters — ∂x, ∂y
+ * for the base problem, the 3×3 mean for the detail problem — and one η = 1/L, θ for all layers,
+ * BN and PReLU the identity), followed by the authors' learned decoder
+ * F = sigmoid(BN(W ∗ (B + D))) (the only learned part kept; the network has no decoder-free
+ * output). Compared with `authors`, it isolates what learning Kₖ, ηₖ, θₖ buys.
+ */
+export async function classicParams(): Promise<AuifParams> {
+  const authors = await loadWeights();
+  disposeClassicEncoder(authors.base); // frees an encoder's layer tensors, learned or classic
+  disposeClassicEncoder(authors.detail);
+  return { base: classicEncoder('base'), detail: classicEncoder('detail'), decoder: authors.decoder };
+}
 
 /** How much of the study to run. */
 export interface AblationPreset {
@@ -231,10 +275,39 @@ export async function runAblations(opts: AblationOptions = {}): Promise<Ablation
   const paths = opts.paths ?? defaultAblationPaths(opts.root ?? process.cwd(), preset.name);
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const evaluate = opts.evaluate ?? evaluateTestSets;
-  const known = new Set(ABLATION_VARIANTS.map((v) => v.name));
+  const known = new Set([...ABLATION_VARIANTS, ...EVAL_VARIANTS].map((v) => v.name));
   for (const n of opts.variants ?? []) if (!known.has(n)) throw new AblationCsvError(`unknown variant '${n}' (known: ${[...known].join(', ')})`);
   const variants = ABLATION_VARIANTS.filter((v) => !opts.variants || opts.variants.includes(v.name));
+  const evalVariants = EVAL_VARIANTS.filter((v) => !opts.variants || opts.variants.includes(v.name));
   const datasets = DATASET_NAMES.filter((d) => !preset.pairs || preset.pairs[d]?.length);
+
+  /** Replaces the CSV rows of (variant, seed) by the dataset means `means` (one atomic write). */
+  const writeRows = async (variant: string, seed: number, means: Partial<Record<DatasetName, MetricValues>>) => {
+    const fresh = readAblationCsv(paths.csv).filter((r) => !(r.variant === variant && r.seed === seed));
+    const newRows: AblationRow[] = datasets.flatMap((d) => METRIC_NAMES.map((m) => ({ variant, seed, dataset: d, metric: m, value: means[d]![m] })));
+    await fs.promises.mkdir(path.dirname(paths.csv), { recursive: true });
+    await writeFileAtomic(paths.csv, Buffer.from([ABLATION_CSV_HEADER, ...[...fresh, ...newRows].map((r) => `${r.variant},${r.seed},${r.dataset},${r.metric},${r.value}`)].join('\n') + '\n'));
+  };
+  /** Scores every evaluation-only (variant, seed) whose weights exist and whose rows are missing. */
+  const scoreEvalVariants = async () => {
+    const rowsNow = readAblationCsv(paths.csv);
+    const hasNow = (v: string, sd: number) => datasets.every((d) => rowsNow.some((r) => r.variant === v && r.seed === sd && r.dataset === d));
+    const paperSeeds = ABLATION_PRESETS[preset.name].seeds(ABLATION_VARIANTS[0]).filter((k) => fs.existsSync(runFiles(paths, 'paper', k).weights));
+    for (const v of evalVariants) {
+      for (const seed of v.source === 'paper' ? paperSeeds : [0]) {
+        if (hasNow(v.name, seed) || opts.signal?.aborted) continue;
+        log(`ablations: scoring ${v.name}/seed${seed} (no training: ${v.source === 'paper' ? `paper/seed${seed}'s weights` : v.source === 'authors' ? "the authors' weights" : 'the classic solver'}, rule ${v.mode})`);
+        opts.onProgress?.({ variant: v.name, seed, run: 0, runs: 0, phase: 'evaluate' });
+        const params = v.source === 'authors' ? await loadWeights() : v.source === 'classic' ? await classicParams() : await loadWeights(runFiles(paths, 'paper', seed).weights);
+        try {
+          await writeRows(v.name, seed, await evaluate(params, { pairs: preset.pairs, mode: v.mode }));
+        } finally {
+          disposeParams(params);
+        }
+        res.evaluated.push(`${v.name}/seed${seed}`);
+      }
+    }
+  };
 
   const rows = readAblationCsv(paths.csv);
   const has = (v: string, s: number) => datasets.every((d) => rows.some((r) => r.variant === v && r.seed === s && r.dataset === d));
@@ -242,6 +315,7 @@ export async function runAblations(opts: AblationOptions = {}): Promise<Ablation
   const pending = todo.filter(({ v, seed }) => !has(v.name, seed));
   const res: AblationResult = { trained: [], evaluated: [], skipped: todo.filter(({ v, seed }) => has(v.name, seed)).map(({ v, seed }) => `${v.name}/seed${seed}`), stopped: false };
   if (res.skipped.length) log(`ablations: ${res.skipped.length} of ${todo.length} runs already in ${paths.csv}`);
+  await scoreEvalVariants();
 
   // ETA: measured seconds per step (mean over this call's steps) × steps still to train.
   let stepSeconds = 0, stepsTimed = 0, stepsLeftOthers = 0;
@@ -289,12 +363,9 @@ export async function runAblations(opts: AblationOptions = {}): Promise<Ablation
     } finally {
       disposeParams(params);
     }
-    const fresh = readAblationCsv(paths.csv).filter((r) => !(r.variant === v.name && r.seed === seed));
-    const newRows: AblationRow[] = datasets.flatMap((d) => METRIC_NAMES.map((m) => ({ variant: v.name, seed, dataset: d, metric: m, value: means[d]![m] })));
-    // drop partial rows of this run (a stop between two appends), then write all of its rows
-    await fs.promises.mkdir(path.dirname(paths.csv), { recursive: true });
-    await writeFileAtomic(paths.csv, Buffer.from([ABLATION_CSV_HEADER, ...[...fresh, ...newRows].map((r) => `${r.variant},${r.seed},${r.dataset},${r.metric},${r.value}`)].join('\n') + '\n'));
+    await writeRows(v.name, seed, means);
     opts.onProgress?.({ variant: v.name, seed, run: k + 1, runs: pending.length, phase: 'done', etaSeconds: eta(0) });
+    if (v.name === 'paper') await scoreEvalVariants(); // the rule variants of this seed
   }
   return res;
 }
@@ -317,9 +388,14 @@ export interface KnobTableRow { variant: string; dataset: string; seeds: number[
  */
 export function knobTable(rows: AblationRow[], knob: AblationKnob): { rows: KnobTableRow[]; missing: string[] } {
   const names = ['paper', ...ABLATION_VARIANTS.filter((v) => v.knob === knob && v.name !== 'paper').map((v) => v.name)];
+  return variantTable(rows, knob === 'paper' ? ['paper'] : names);
+}
+
+/** {@link knobTable} for any list of variant names (e.g. the evaluation-only ones), in that order. */
+export function variantTable(rows: AblationRow[], names: readonly string[]): { rows: KnobTableRow[]; missing: string[] } {
   const out: KnobTableRow[] = [];
   const missing: string[] = [];
-  for (const variant of knob === 'paper' ? ['paper'] : names) {
+  for (const variant of names) {
     const vr = rows.filter((r) => r.variant === variant);
     if (!vr.length) { missing.push(variant); continue; }
     for (const dataset of DATASET_NAMES.filter((d) => vr.some((r) => r.dataset === d))) {

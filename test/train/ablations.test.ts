@@ -21,6 +21,7 @@ import { disposeParams } from '../../lib/model/params.js';
 import { computeAll, METRIC_NAMES } from '../../lib/metrics/index.js';
 import { readSafetensors } from '../../lib/io/safetensors.js';
 import { useBackend } from '../helpers/fixture.js';
+import { upstreamGroup } from '../helpers/upstream.js';
 
 const t = suite('train/ablations');
 let dir: string;
@@ -136,6 +137,29 @@ t('quick study end to end, stopped and resumed = uninterrupted', async () => {
   const m = (xs[0] + xs[1]) / 2;
   assert.ok(Math.abs(z.metrics.SD.mean - m) < 1e-12);
   assert.ok(Math.abs(z.metrics.SD.sd - Math.abs(xs[0] - xs[1]) / Math.SQRT2) < 1e-12);
+});
+
+t('evaluation-only variants: the authors\' weights, the fusion rule on them and on each paper seed, the classic solver', async () => {
+  if (!(await upstreamGroup('models'))) return;
+  const p = paths('evalonly');
+  const modes: string[] = [];
+  const recording: AblationEvaluator = async (params, o) => { modes.push(o.mode ?? 'sum'); return syntheticEvaluator(params, o); };
+  const r = await runAblations({ ...common(), paths: p, variants: ['paper', 'authors', 'authors-rule-l1', 'rule-l1', 'classic'], evaluate: recording });
+  assert.equal(r.trained, ['paper/seed1', 'paper/seed2']);
+  const rows = readAblationCsv(p.csv);
+  const runs = [...new Set(rows.map((x) => `${x.variant}/${x.seed}`))].sort();
+  assert.equal(runs, ['authors-rule-l1/0', 'authors/0', 'classic/0', 'paper/1', 'paper/2', 'rule-l1/1', 'rule-l1/2']);
+  // each run has every metric on every test set of the preset
+  for (const id of runs) assert.is(rows.filter((x) => `${x.variant}/${x.seed}` === id).length, 3 * METRIC_NAMES.length, id);
+  const v = (variant: string, seed: number, metric = 'SD', dataset = 'tno') => rows.find((x) => x.variant === variant && x.seed === seed && x.metric === metric && x.dataset === dataset)!.value;
+  // the rule is honoured (l1 ≠ sum on the same weights) and the classic solver is not the learned encoders
+  assert.ok(modes.includes('l1') && modes.filter((m) => m === 'sum').length >= 4, modes.join(','));
+  assert.is.not(v('rule-l1', 1), v('paper', 1));
+  assert.is.not(v('authors-rule-l1', 0), v('authors', 0));
+  assert.is.not(v('classic', 0), v('authors', 0));
+  // restarting scores nothing again
+  const again = await runAblations({ ...common(), paths: p, variants: ['paper', 'authors', 'authors-rule-l1', 'rule-l1', 'classic'], evaluate: recording });
+  assert.equal([again.trained, again.evaluated], [[], []]);
 });
 
 t('a malformed CSV line is refused, naming the file and line', () => {

@@ -1,0 +1,289 @@
+/**
+ * Reading the ablation study (issue 17; rows of `results/ablations/ablations.csv`, written by
+ * lib/train/ablations.ts): the seed study of the paper's configuration with the authors' weights
+ * placed in it, a chart per knob (mean ± sd over seeds), the loss curves of the variants, and the
+ * per-knob findings as sentences computed from the numbers (notebook 06 prints them as they are).
+ *
+ * Statistics, over the n seeds of one (variant, test set, metric):
+ *   mean  x̄ = (1/n) Σ xᵢ,   sample sd  s = √(Σ (xᵢ − x̄)² / (n − 1))  (0 for n = 1),
+ *   median (the middle value; the mean of the two middle ones for even n),
+ *   percentile rank of a value a among them  P(a) = 100 · (#{xᵢ < a} + ½ #{xᵢ = a}) / n
+ *   (the "mid-rank" definition: 0 below every seed, 100 above every seed, 50 at the median of an
+ *   odd sample).
+ */
+import fs from 'node:fs';
+import { median } from '../util/stats.js';
+import type { GreyImage } from '../io/image.js';
+import type { CropBox } from '../train/augment.js';
+import type { ImagePair } from '../data/datasets.js';
+import { loadWeights } from '../model/checkpoint.js';
+import { disposeParams } from '../model/params.js';
+import { fusePairs } from '../figures/qualitative.js';
+import { DATASETS, DATASET_NAMES, type DatasetName } from '../data/datasets.js';
+import { METRIC_NAMES } from '../metrics/index.js';
+import { PALETTE, baseLayout } from '../figures/charts.js';
+import type { PlotlyFigure } from '../figures/plotly.js';
+import { ABLATION_VARIANTS, EVAL_VARIANTS, meanSpread, runFiles, type AblationKnob, type AblationPaths, type AblationRow } from '../train/ablations.js';
+
+/** Mid-rank percentile of `a` among `xs`: 100 · (#{x < a} + ½ #{x = a}) / n. */
+export function percentileRank(xs: readonly number[], a: number): number {
+  if (xs.length === 0) throw new Error('percentileRank: no values');
+  let below = 0, equal = 0;
+  for (const x of xs) { if (x < a) below++; else if (x === a) equal++; }
+  return (100 * (below + equal / 2)) / xs.length;
+}
+
+/** The values of one (variant, test set, metric) over its seeds, by seed. */
+export function seedValues(rows: readonly AblationRow[], variant: string, dataset: string, metric: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const r of rows) if (r.variant === variant && r.dataset === dataset && r.metric === metric) out.set(r.seed, r.value);
+  return out;
+}
+
+/** One line of the seed study: the paper's recipe over seeds against the authors' weights. */
+export interface SeedStudyRow {
+  dataset: DatasetName;
+  metric: string;
+  seeds: number[];
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+  median: number;
+  /** The authors' weights scored the same way (variant `authors`), when in the CSV. */
+  authors?: number;
+  /** Percentile rank of the authors' value among the seeds. */
+  percentile?: number;
+  /** (median − authors) / |authors|, in %. */
+  medianDeltaPct?: number;
+}
+
+/**
+ * The seed study: for every test set and metric, the distribution of the paper's configuration
+ * over its seeds (variant `paper`), and where the authors' weights (variant `authors`, seed 0)
+ * fall in it. Rows only where at least one seed is scored.
+ */
+export function seedStudy(rows: readonly AblationRow[], metrics: readonly string[] = METRIC_NAMES): SeedStudyRow[] {
+  const out: SeedStudyRow[] = [];
+  for (const dataset of DATASET_NAMES) {
+    for (const metric of metrics) {
+      const byseed = seedValues(rows, 'paper', dataset, metric);
+      if (byseed.size === 0) continue;
+      const xs = [...byseed.values()];
+      const { mean, sd } = meanSpread(xs);
+      const a = seedValues(rows, 'authors', dataset, metric).get(0);
+      const med = median(xs);
+      out.push({
+        dataset, metric, seeds: [...byseed.keys()].sort((p, q) => p - q), mean, sd, min: Math.min(...xs), max: Math.max(...xs), median: med,
+        ...(a === undefined ? {} : { authors: a, percentile: percentileRank(xs, a), medianDeltaPct: (100 * (med - a)) / Math.abs(a) }),
+      });
+    }
+  }
+  return out;
+}
+
+const fmt = (v: number | undefined, d = 3) => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
+const signed = (v: number | undefined, d = 1) => (v === undefined || !Number.isFinite(v) ? '—' : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}`);
+
+/** The seed study as a Markdown table (one line per test set and metric). */
+export function seedStudyMarkdown(study: readonly SeedStudyRow[]): string {
+  if (study.length === 0) return '';
+  return [
+    '| set | metric | seeds | mean ± sd | min … max | median | authors | authors\' percentile | median − authors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...study.map((r) => `| ${DATASETS[r.dataset].title} | ${r.metric} | ${r.seeds.length} | ${fmt(r.mean)} ± ${fmt(r.sd)} | ${fmt(r.min)} … ${fmt(r.max)} | ${fmt(r.median)} | ${fmt(r.authors)} | ${fmt(r.percentile, 0)} | ${signed(r.medianDeltaPct)} % |`),
+  ].join('\n');
+}
+
+/**
+ * What the seed study says, as sentences computed from it: how many (set, metric) cells have the
+ * median seed within 3 % of the authors' weights, the largest gap, and how often the authors'
+ * value lies outside the range of the seeds.
+ */
+export function seedStudySummary(study: readonly SeedStudyRow[]): string {
+  const placed = study.filter((r) => r.authors !== undefined);
+  if (placed.length === 0) return study.length ? 'The authors\' weights are not scored in the CSV yet (variant `authors`), so they cannot be placed among the seeds.' : 'No seed of the paper\'s configuration is scored yet.';
+  const n = Math.max(...placed.map((r) => r.seeds.length));
+  const within = placed.filter((r) => Math.abs(r.medianDeltaPct!) <= 3).length;
+  const worst = placed.reduce((a, b) => (Math.abs(b.medianDeltaPct!) > Math.abs(a.medianDeltaPct!) ? b : a));
+  const above = placed.filter((r) => r.authors! > r.max).length, below = placed.filter((r) => r.authors! < r.min).length;
+  return `Over ${n} seed${n === 1 ? '' : 's'} of the paper's recipe, the median seed is within 3 % of the authors' weights in ${within} of ${placed.length} (set, metric) cells; `
+    + `the largest gap is ${worst.metric} on ${DATASETS[worst.dataset].title} (median ${fmt(worst.median)} against ${fmt(worst.authors)}, ${signed(worst.medianDeltaPct)} %). `
+    + `The authors' value lies above every seed in ${above} cell${above === 1 ? '' : 's'} and below every seed in ${below}.`;
+}
+
+/**
+ * A knob of the report: a trained knob, `rule` (the test-time fusion rule on the paper's seeds),
+ * `authors-rule` (the same on the authors' weights) or `classic` (the classic solver against the
+ * authors' weights).
+ */
+export type ReportKnob = AblationKnob | 'rule' | 'authors-rule' | 'classic';
+
+/** The variants of a knob, its reference first (`paper`, or `authors` for authors-rule and classic). */
+export function knobVariants(knob: ReportKnob): string[] {
+  if (knob === 'rule') return ['paper', ...EVAL_VARIANTS.filter((v) => v.knob === 'rule' && v.source === 'paper').map((v) => v.name)];
+  if (knob === 'authors-rule') return ['authors', ...EVAL_VARIANTS.filter((v) => v.knob === 'rule' && v.source === 'authors').map((v) => v.name)];
+  if (knob === 'classic') return ['authors', 'classic'];
+  return ['paper', ...ABLATION_VARIANTS.filter((v) => v.knob === knob && v.name !== 'paper').map((v) => v.name)];
+}
+
+/**
+ * A knob's chart: one panel per metric (`metrics`), the variants along x, one bar per test set
+ * at the mean over seeds with the sample sd as error bar; the authors' weights as a dashed line
+ * per test set. Variants without rows are left out.
+ */
+export function knobChart(rows: readonly AblationRow[], knob: ReportKnob, metrics: readonly string[] = ['EN', 'SD', 'SF', 'VIF', 'AG', 'SCD']): PlotlyFigure {
+  const variants = knobVariants(knob).filter((v) => rows.some((r) => r.variant === v));
+  const cols = 3, nrows = Math.ceil(metrics.length / cols);
+  const data: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {
+    ...baseLayout({ title: `Ablation: ${knob} — mean ± sd over seeds (dashed: the authors' weights)`, height: 260 * nrows + 80 }),
+    grid: { rows: nrows, columns: cols, pattern: 'independent' }, barmode: 'group',
+  };
+  metrics.forEach((metric, i) => {
+    const ax = i === 0 ? '' : String(i + 1);
+    DATASET_NAMES.forEach((d, j) => {
+      const stats = variants.map((v) => meanSpread([...seedValues(rows, v, d, metric).values()]));
+      data.push({
+        type: 'bar', name: DATASETS[d].title, legendgroup: d, showlegend: i === 0, marker: { color: PALETTE[j] },
+        x: variants, y: stats.map((s) => (s.n ? s.mean : null)), error_y: { type: 'data', array: stats.map((s) => s.sd), visible: true },
+        hovertemplate: `${metric} %{x}, ${DATASETS[d].title}: %{y:.4f}<extra></extra>`, xaxis: `x${ax}`, yaxis: `y${ax}`,
+      });
+      const a = seedValues(rows, 'authors', d, metric).get(0);
+      if (a !== undefined && variants.length) {
+        data.push({ type: 'scatter', mode: 'lines', x: [variants[0], variants[variants.length - 1]], y: [a, a], line: { color: PALETTE[j], dash: 'dash', width: 1 }, showlegend: false, hoverinfo: 'skip', xaxis: `x${ax}`, yaxis: `y${ax}` });
+      }
+    });
+    layout[`xaxis${ax}`] = { gridcolor: '#e5e5e5', automargin: true, tickangle: -30 };
+    layout[`yaxis${ax}`] = { title: { text: metric }, gridcolor: '#e5e5e5', automargin: true, zeroline: false };
+  });
+  return { data, layout };
+}
+
+/** One variant's change against the paper's configuration on one test set. */
+export interface KnobFinding {
+  variant: string;
+  dataset: DatasetName;
+  seeds: number;
+  /** Metrics whose |mean − paper's mean| exceeds the sum of the two sds (and are not both 0). */
+  beyondSpread: string[];
+  /** The metric with the largest relative change and that change in %. */
+  largest: { metric: string; pct: number };
+}
+
+/** Each variant of a knob against `paper` (or `authors` for `classic`), per test set. */
+export function knobFindings(rows: readonly AblationRow[], knob: ReportKnob, metrics: readonly string[] = METRIC_NAMES): KnobFinding[] {
+  const [ref, ...others] = knobVariants(knob);
+  const out: KnobFinding[] = [];
+  for (const variant of others) {
+    for (const dataset of DATASET_NAMES) {
+      const beyond: string[] = [];
+      let largest = { metric: '', pct: 0 };
+      let seeds = 0;
+      for (const m of metrics) {
+        const v = meanSpread([...seedValues(rows, variant, dataset, m).values()]);
+        const p = meanSpread([...seedValues(rows, ref, dataset, m).values()]);
+        if (!v.n || !p.n) continue;
+        seeds = Math.max(seeds, v.n);
+        if (Math.abs(v.mean - p.mean) > v.sd + p.sd) beyond.push(m);
+        const pct = p.mean !== 0 ? (100 * (v.mean - p.mean)) / Math.abs(p.mean) : 0;
+        if (Math.abs(pct) > Math.abs(largest.pct) || !largest.metric) largest = { metric: m, pct };
+      }
+      if (seeds) out.push({ variant, dataset, seeds, beyondSpread: beyond, largest });
+    }
+  }
+  return out;
+}
+
+/** The findings of a knob as one paragraph of sentences (what the numbers are; no judgement). */
+export function knobSummary(rows: readonly AblationRow[], knob: ReportKnob, metrics: readonly string[] = METRIC_NAMES): string {
+  const ref = knobVariants(knob)[0];
+  const f = knobFindings(rows, knob, metrics);
+  const refSeeds = new Set(rows.filter((r) => r.variant === ref).map((r) => r.seed)).size;
+  if (!refSeeds) return `No run of the reference (\`${ref}\`) is scored yet.`;
+  if (!f.length) return `No variant of this knob is scored yet (reference \`${ref}\`: ${refSeeds} seed${refSeeds === 1 ? '' : 's'}).`;
+  const byVariant = new Map<string, KnobFinding[]>();
+  for (const x of f) byVariant.set(x.variant, [...(byVariant.get(x.variant) ?? []), x]);
+  const parts = [...byVariant].map(([variant, fs_]) => {
+    const sets = fs_.map((x) => `${DATASETS[x.dataset].title.split(' ')[0]}: ${x.beyondSpread.length} of ${metrics.length} metrics beyond the seeds' spread, largest ${x.largest.metric} ${signed(x.largest.pct)} %`).join('; ');
+    return `\`${variant}\` (${fs_[0].seeds} seed${fs_[0].seeds === 1 ? '' : 's'}) against \`${ref}\` (${refSeeds}): ${sets}.`;
+  });
+  return parts.join(' ');
+}
+
+/** Per-epoch training loss of every scored seed of `variants`, read from `<models>/<variant>/seed<k>.epochs.csv`. */
+export function lossCurves(paths: AblationPaths, variants: readonly string[]): { variant: string; seed: number; epoch: number[]; loss: number[] }[] {
+  const out: { variant: string; seed: number; epoch: number[]; loss: number[] }[] = [];
+  for (const variant of variants) {
+    for (let seed = 1; seed <= 10; seed++) {
+      const file = runFiles(paths, variant, seed).epochs;
+      if (!fs.existsSync(file)) continue;
+      const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+      const head = lines[0].split(',');
+      const ie = head.indexOf('epoch'), il = head.indexOf('loss');
+      if (ie < 0 || il < 0) throw new Error(`${file}:1: expected columns epoch and loss, got '${lines[0]}'`);
+      const rowsOf = lines.slice(1).map((l, i) => {
+        const c = l.split(',');
+        const e = Number(c[ie]), v = Number(c[il]);
+        if (!Number.isFinite(e) || !Number.isFinite(v)) throw new Error(`${file}:${i + 2}: not a number in '${l}'`);
+        return [e, v];
+      });
+      out.push({ variant, seed, epoch: rowsOf.map((r) => r[0]), loss: rowsOf.map((r) => r[1]) });
+    }
+  }
+  return out;
+}
+
+/** The loss curves as a chart: one line per (variant, seed), the variants in colours, log y. */
+export function lossCurvesChart(curves: ReturnType<typeof lossCurves>, title = 'Training loss per epoch'): PlotlyFigure {
+  const variants = [...new Set(curves.map((c) => c.variant))];
+  return {
+    data: curves.map((c) => ({
+      type: 'scatter', mode: 'lines', name: `${c.variant}`, legendgroup: c.variant, showlegend: curves.findIndex((d) => d.variant === c.variant) === curves.indexOf(c),
+      x: c.epoch, y: c.loss, line: { color: PALETTE[variants.indexOf(c.variant) % PALETTE.length], width: 1.5 }, hovertemplate: `${c.variant} seed ${c.seed}, epoch %{x}: %{y:.4f}<extra></extra>`,
+    })),
+    layout: baseLayout({ title, xTitle: 'epoch', yTitle: 'loss L = L_MSE + μ·L_SSIM', logY: true }),
+  };
+}
+
+/** The `box` of a grey image (checked against its size: nothing is clipped silently). */
+export function cropGrey(img: GreyImage, box: CropBox, what = 'image'): GreyImage {
+  const { left: x, top: y, width, height } = box;
+  if (!(Number.isInteger(x) && Number.isInteger(y) && width >= 1 && height >= 1 && x >= 0 && y >= 0 && x + width <= img.width && y + height <= img.height)) {
+    throw new Error(`cropGrey: box ${width}×${height} at (${x}, ${y}) does not fit the ${img.width}×${img.height} ${what}`);
+  }
+  const data = new Float32Array(width * height);
+  for (let r = 0; r < height; r++) data.set(img.data.subarray((y + r) * img.width + x, (y + r) * img.width + x + width), r * width);
+  return { width, height, data };
+}
+
+/**
+ * The same crop of one test pair fused by seed `seed` of each variant (those whose weights file
+ * exists), after the crops of IR, VIS and the authors' weights: one row of cells for `imageGrid`.
+ */
+export async function variantCrops(paths: AblationPaths, variants: readonly string[], pair: ImagePair, box: CropBox, seed = 1): Promise<{ image: GreyImage; caption: string }[]> {
+  const authors = await loadWeights();
+  let fused;
+  try {
+    [fused] = await fusePairs([pair], authors);
+  } finally {
+    disposeParams(authors);
+  }
+  const cells = [
+    { image: cropGrey(fused.ir, box, 'IR image'), caption: 'IR' },
+    { image: cropGrey(fused.vis, box, 'VIS image'), caption: 'VIS' },
+    { image: cropGrey(fused.F, box), caption: "authors' weights" },
+  ];
+  for (const v of variants) {
+    const file = runFiles(paths, v, seed).weights;
+    if (!fs.existsSync(file)) continue;
+    const params = await loadWeights(file);
+    try {
+      const [f] = await fusePairs([pair], params);
+      cells.push({ image: cropGrey(f.F, box), caption: `${v} (seed ${seed})` });
+    } finally {
+      disposeParams(params);
+    }
+  }
+  return cells;
+}

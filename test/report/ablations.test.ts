@@ -1,0 +1,100 @@
+/**
+ * The ablation report (lib/report/ablations.ts) on hand-made CSV rows whose statistics are known
+ * by construction: seed-study mean/sd/median/percentile, the findings per knob, the chart's
+ * traces, the loss curves read from per-epoch logs (and a malformed log named by file and line).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cropGrey, knobChart, knobFindings, knobSummary, knobVariants, lossCurves, lossCurvesChart, percentileRank, seedStudy, seedStudyMarkdown, seedStudySummary } from '../../lib/report/ablations.js';
+import type { AblationRow } from '../../lib/train/ablations.js';
+
+const t = suite('report/ablations');
+
+const rowsOf = (variant: string, seeds: number[], values: number[], metric = 'SD', dataset = 'tno'): AblationRow[] =>
+  seeds.map((seed, i) => ({ variant, seed, dataset, metric, value: values[i] }));
+
+t('percentile rank: mid-rank definition', () => {
+  assert.is(percentileRank([1, 2, 3, 4, 5], 0), 0);
+  assert.is(percentileRank([1, 2, 3, 4, 5], 6), 100);
+  assert.is(percentileRank([1, 2, 3, 4, 5], 3), 50);     // (2 below + ½·1 equal) / 5
+  assert.is(percentileRank([1, 2, 3, 4, 5], 3.5), 60);   // 3 below / 5
+  assert.throws(() => percentileRank([], 1), /no values/);
+});
+
+t('seed study: the paper\'s seeds against the authors\' weights', () => {
+  const rows = [...rowsOf('paper', [1, 2, 3, 4, 5], [10, 12, 11, 13, 14]), ...rowsOf('authors', [0], [12.5]), ...rowsOf('depth-1', [1, 2, 3], [1, 2, 3])];
+  const s = seedStudy(rows, ['SD']);
+  assert.is(s.length, 1);
+  const r = s[0];
+  assert.equal(r.seeds, [1, 2, 3, 4, 5]);
+  assert.is(r.mean, 12);
+  assert.ok(Math.abs(r.sd - Math.sqrt(2.5)) < 1e-12, String(r.sd)); // Σ(x − 12)² = 10, / (n − 1)
+  assert.equal([r.min, r.max, r.median], [10, 14, 12]);
+  assert.is(r.authors, 12.5);
+  assert.is(r.percentile, 60);
+  assert.ok(Math.abs(r.medianDeltaPct! - (100 * (12 - 12.5)) / 12.5) < 1e-12);
+  const md = seedStudyMarkdown(s);
+  assert.match(md, /\| TNO[^|]* \| SD \| 5 \| 12\.000 ± 1\.581 \| 10\.000 … 14\.000 \| 12\.000 \| 12\.500 \| 60 \| −4\.0 % \|/);
+  assert.match(seedStudySummary(s), /within 3 % of the authors' weights in 0 of 1 .*SD on TNO.*−4\.0 %.*above every seed in 0 cells and below every seed in 0/);
+  assert.match(seedStudySummary(seedStudy(rowsOf('paper', [1], [3]), ['SD'])), /not scored in the CSV yet/);
+  assert.match(seedStudySummary([]), /No seed/);
+});
+
+t('findings: a variant beyond the seeds\' spread, the largest change', () => {
+  const rows = [
+    ...rowsOf('paper', [1, 2, 3], [10, 11, 12]), ...rowsOf('paper', [1, 2, 3], [1, 1, 1], 'EN'),
+    ...rowsOf('depth-1', [1, 2, 3], [20, 21, 22]), ...rowsOf('depth-1', [1, 2, 3], [1.01, 0.99, 1], 'EN'),
+  ];
+  const f = knobFindings(rows, 'depth', ['SD', 'EN']);
+  assert.is(f.length, 1);
+  assert.equal(f[0].beyondSpread, ['SD']);      // |21 − 11| > 1 + 1; EN: |1 − 1| = 0 not > 0.01 + 0
+  assert.is(f[0].largest.metric, 'SD');
+  assert.ok(Math.abs(f[0].largest.pct - (100 * 10) / 11) < 1e-9);
+  assert.match(knobSummary(rows, 'depth', ['SD', 'EN']), /`depth-1` \(3 seeds\) against `paper` \(3\): TNO: 1 of 2 metrics beyond the seeds' spread, largest SD \+90\.9 %/);
+  assert.match(knobSummary(rows, 'mu', ['SD']), /No variant of this knob is scored yet/);
+  assert.match(knobSummary([], 'mu', ['SD']), /No run of the reference/);
+  assert.equal(knobVariants('classic'), ['authors', 'classic']);
+  assert.equal(knobVariants('rule'), ['paper', 'rule-average', 'rule-l1']);
+  assert.equal(knobVariants('authors-rule'), ['authors', 'authors-rule-average', 'authors-rule-l1']);
+});
+
+t('knob chart: a bar trace per (metric, set) with sd error bars, the authors\' line', () => {
+  const rows = [...rowsOf('paper', [1, 2], [10, 12]), ...rowsOf('depth-3', [1, 2], [8, 9]), ...rowsOf('authors', [0], [11])];
+  const fig = knobChart(rows, 'depth', ['SD']);
+  const bars = fig.data.filter((d) => d.type === 'bar');
+  assert.is(bars.length, 3); // TNO, FLIR, RGB-NIR
+  const tno = bars[0] as { x: string[]; y: (number | null)[]; error_y: { array: number[] } };
+  assert.equal(tno.x, ['paper', 'depth-3']);
+  assert.equal(tno.y, [11, 8.5]);
+  assert.ok(Math.abs(tno.error_y.array[0] - Math.SQRT2) < 1e-12);
+  const lines = fig.data.filter((d) => d.type === 'scatter') as { y: number[] }[];
+  assert.is(lines.length, 1);
+  assert.equal(lines[0].y, [11, 11]);
+});
+
+t('loss curves: read per-epoch logs; a malformed line is named', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-ablation-report-'));
+  try {
+    const paths = { models: path.join(dir, 'models'), csv: path.join(dir, 'a.csv'), runs: path.join(dir, 'runs') };
+    fs.mkdirSync(path.join(paths.models, 'paper'), { recursive: true });
+    fs.writeFileSync(path.join(paths.models, 'paper', 'seed2.epochs.csv'), 'epoch,steps,lr,loss,mse,ssim,seconds\n1,12,0.01,0.5,0.1,0.08,3.0\n2,12,0.01,0.25,0.05,0.04,3.0\n');
+    const c = lossCurves(paths, ['paper', 'mu-0']);
+    assert.equal(c, [{ variant: 'paper', seed: 2, epoch: [1, 2], loss: [0.5, 0.25] }]);
+    assert.is(lossCurvesChart(c).data.length, 1);
+    fs.writeFileSync(path.join(paths.models, 'paper', 'seed3.epochs.csv'), 'epoch,steps,lr,loss,mse,ssim,seconds\n1,12,0.01,oops,0.1,0.08,3.0\n');
+    assert.throws(() => lossCurves(paths, ['paper']), /seed3\.epochs\.csv:2: not a number/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+t('cropGrey: the box\'s pixels; a box that does not fit is refused', () => {
+  const img = { width: 4, height: 3, data: Float32Array.from({ length: 12 }, (_, i) => i) };
+  assert.equal(Array.from(cropGrey(img, { left: 1, top: 1, width: 2, height: 2 }).data), [5, 6, 9, 10]);
+  assert.throws(() => cropGrey(img, { left: 3, top: 0, width: 2, height: 1 }), /box 2×1 at \(3, 0\) does not fit the 4×3 image/);
+});
+
+t.run();
