@@ -151,7 +151,7 @@ t('with WebGL disabled the page falls back to wasm, same result', async () => {
 });
 
 /** The colour pair: a crop of VIFB carShadow as PNGs, and fuseColour()'s result on it (Node). */
-let colourCtx: { ir: string; vis: string; expected: Uint8Array; irReducedToLuma: boolean; expectedColourIr: Uint8Array } | null | undefined;
+let colourCtx: { ir: string; vis: string; expected: Uint8Array; irReducedToLuma: boolean; expectedColourIr: Uint8Array; visPixels: Uint8Array } | null | undefined;
 const CCROP = { left: 150, top: 90, width: 96, height: 80 };
 async function colourSetup(): Promise<typeof colourCtx> {
   if (colourCtx !== undefined) return colourCtx;
@@ -169,7 +169,7 @@ async function colourSetup(): Promise<typeof colourCtx> {
   const colourIr = await fuseColour(fuser, vis8, vis8); // the visible crop given as the infrared image too
   fuser.dispose();
   assert.ok(want.colour && colourIr.irReducedToLuma);
-  return (colourCtx = { ir, vis, expected: want.F.data, irReducedToLuma: want.irReducedToLuma, expectedColourIr: colourIr.F.data });
+  return (colourCtx = { ir, vis, expected: want.F.data, irReducedToLuma: want.irReducedToLuma, expectedColourIr: colourIr.F.data, visPixels: vis8.data });
 }
 
 const maxDiff = (got: number[], want: Uint8Array) => {
@@ -197,6 +197,14 @@ async function checkColour(extraArgs: string[], name: string, withoutWebgl = fal
     const { worst, differing } = maxDiff(result.fused!, cc.expected);
     console.log(`    site colour (${name}, ${backend}): ${differing} of ${result.fused!.length} channel values (${result.fused!.length / 3} RGB pixels) differ from fuseColour(), by at most ${worst} level(s)`);
     assert.ok(worst <= 1, `browser RGB F differs from fuseColour() by ${worst} levels (> 1) on ${backend}`);
+    // what the page shows: the fused canvas holds the published RGB pixels, the visible canvas the visible crop's
+    const canvasRgb = (id: string) => page.$eval(id, (el) => {
+      const cv = el as HTMLCanvasElement;
+      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      return Array.from(d).filter((_, i) => i % 4 !== 3);
+    });
+    assert.equal(await canvasRgb('#show-fused'), result.fused, 'the fused canvas shows the RGB result');
+    assert.equal(await canvasRgb('#show-vis'), Array.from(cc.visPixels), 'the visible canvas shows the colour image');
     if (colourIr) {
       const r2 = await fuseIn(page, { ir: cc.vis });
       assert.is(r2.error, undefined, `page error: ${r2.error}`);
