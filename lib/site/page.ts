@@ -91,9 +91,9 @@ async function readImage(file: File, label: string): Promise<Image8> {
   const why = unsupportedReason(header, { browser: true });
   if (why) throw new ImageError(`${name}: ${why}`, file.name);
   if (header.format === 'BMP') {
-    let bmp;
-    try { bmp = decodeBmp(bytes, name); } catch (e) { throw new ImageError((e as Error).message, file.name); }
-    return image8FromPixels(bmp.width, bmp.height, bmp.rgb, 3, name);
+    let decoded;
+    try { decoded = decodeBmp(bytes, name); } catch (e) { throw new ImageError((e as Error).message, file.name); }
+    return image8FromPixels(decoded.width, decoded.height, decoded.rgb, 3, name);
   }
   let bmp: ImageBitmap;
   try {

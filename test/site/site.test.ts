@@ -10,8 +10,10 @@
  * (staged; colour visible, 3-channel JPEG infrared) is written as lossless PNGs, fused in the page,
  * and its RGB result compared with `fuseColour()` (lib/fusion/colour.ts, the registry's AUIF,
  * native kernels where built) on the same crop: every channel of every pixel within 1 level, on
- * both backends. Unsupported files (alpha, 16-bit, CMYK, TIFF, undecodable, unequal, too large)
- * must each give one line on the page naming the file and the fault. A screenshot is saved under
+ * both backends, and the canvases show those pixels; then the colour visible crop is given as the
+ * infrared image too: reduced to luma, with the note shown, again = fuseColour(). Unsupported files (alpha, 16-bit, CMYK, TIFF, undecodable, unequal, too large)
+ * must each give one line on the page naming the file and the fault (a BMP is decoded by
+ * lib/io/bmp.ts, as in Node: its size appears in the message). A screenshot is saved under
  * results/tmp/site/ (ignored) on failure.
  */
 import { suite } from 'uvu';
@@ -47,7 +49,7 @@ function crop(img: Grey8Image, c = CROP): Grey8Image {
   return { width: c.width, height: c.height, data: out };
 }
 
-let ctx: { site: string; ir: string; vis: string; expected: Uint8Array } | null | undefined;
+let ctx: { site: string; ir: string; vis: string; expected: Uint8Array; tnoIrBmp: string } | null | undefined;
 async function setup(): Promise<typeof ctx> {
   if (ctx !== undefined) return ctx;
   try { chromiumPath(); } catch (e) { skipLoudly('site browser test', (e as Error).message); return (ctx = null); }
@@ -67,7 +69,7 @@ async function setup(): Promise<typeof ctx> {
   const F = await fuse({ ...ir8, data: u8ToUnit(ir8.data) }, { ...vis8, data: u8ToUnit(vis8.data) }, params, 'sum');
   const site = path.join(tmp, 'site');
   await buildSite(site);
-  return (ctx = { site, ir, vis, expected: unitToU8(F.data) });
+  return (ctx = { site, ir, vis, expected: unitToU8(F.data), tnoIrBmp: pair.ir });
 }
 
 interface PageResult { backend?: string; width?: number; height?: number; channels?: number; colour?: boolean; irReducedToLuma?: boolean; fused?: number[]; error?: string }
@@ -259,10 +261,14 @@ t('unsupported files: one line on the page naming the file and the fault', async
       assert.not.ok(r.error!.includes('\n'), 'one line');
       assert.ok(await page.$eval('#results', (el) => (el as HTMLElement).hidden), 'no stale result shown');
     }
+    // a BMP is decoded by lib/io/bmp.ts in the page (as in Node): its size is in the message
+    await fuseIn(page, { vis: path.join(dir, 'small.png') }); // one change per run: no race between two runs
+    const rb = await fuseIn(page, { ir: ctx!.tnoIrBmp });
+    assert.match(rb.error ?? '', new RegExp(`^IR and VIS sizes differ: IR image '${path.basename(ctx!.tnoIrBmp)}' is \\d+×\\d+, VIS image 'small\\.png' is 32×20`));
     await fuseIn(page, { ir: big });
     const r = await fuseIn(page, { vis: big });
     assert.match(r.error ?? '', /^the images are 1500×1400 = 2100000 pixels; this page handles at most 2000000 pixels on this device \(crop or downscale the pair, or use `npx auif fuse`\)$/);
-    console.log(`    site bad files: ${cases.length + 1} refusals, e.g. "${r.error}"`);
+    console.log(`    site bad files: ${cases.length + 3} refusals, e.g. "${r.error}"`);
   });
 });
 
