@@ -13,7 +13,7 @@ import { loadWeights } from '../model/checkpoint.js';
 import { checkPair, decompose, fuse, toTensor } from '../model/auif.js';
 import { disposeParams, type AuifParams } from '../model/params.js';
 import { FUSION_MODES, type FusionMode } from '../fusion/rules.js';
-import { MIN_SIDE } from '../unrolling/filters.js';
+import { AUIF_INFO } from './auif_info.js';
 import type { GreyImage } from '../io/image.js';
 import { checkOptions, MethodError, type FusionMethod, type Fuser, type LoadOptions, type MethodInfo, type NamedMap } from './types.js';
 
@@ -26,15 +26,7 @@ export function countAuifParameters(params: AuifParams): number {
   return n + params.decoder.W.size + params.decoder.bn.gamma.size + params.decoder.bn.beta.size;
 }
 
-export const AUIF_INFO: MethodInfo = {
-  name: 'auif',
-  title: 'AUIF',
-  citation: 'Zhao, Xu, Zhang, Liu, Zhang: Efficient and Model-Based Infrared and Visible Image Fusion via Algorithm Unrolling, IEEE TCSVT 2021',
-  family: 'learned',
-  parameters: 11631,
-  minSide: MIN_SIDE,
-  defaults: { mode: 'sum', layers: 10, channels: 64 },
-};
+export { AUIF_INFO };
 
 function planeOf(t: tf.Tensor, index: number, h: number, w: number): GreyImage {
   const all = t.dataSync() as Float32Array;

@@ -17,6 +17,9 @@ import type { AuifParams } from '../model/params.js';
 import { fuseMaps, type FusionMode } from '../fusion/rules.js';
 import { classicSolve } from '../unrolling/classic.js';
 import { ImageError, type GreyImage } from '../io/image.js';
+import type { Image8 } from '../io/colour_image.js';
+import { AUIF_INFO } from '../methods/auif_info.js';
+import type { Fuser } from '../methods/types.js';
 
 /** Iterates x⁰ … xᴺ of one encoder for the IR and the VIS image (row-major planes). */
 export interface IteratePlanes { ir: Float32Array[]; vis: Float32Array[] }
@@ -39,9 +42,10 @@ export interface PageResult {
  */
 export const MAX_PIXELS = 2_000_000;
 
-/** Refuses a pair that is unequal, too small, or too large for the page (one line naming the size). */
-export function checkPagePair(ir: { width: number; height: number }, vis: { width: number; height: number }, maxPixels = MAX_PIXELS, maxSide = Infinity): void {
-  checkPair(ir, vis);
+/** Refuses a pair that is unequal, too small, or too large for the page (one line naming the files or the size). */
+export function checkPagePair(ir: { width: number; height: number }, vis: { width: number; height: number }, maxPixels = MAX_PIXELS, maxSide = Infinity,
+  names = { ir: 'IR image', vis: 'VIS image' }): void {
+  checkPair(ir, vis, names);
   const n = ir.width * ir.height;
   if (n > maxPixels) throw new ImageError(`the images are ${ir.width}×${ir.height} = ${n} pixels; this page handles at most ${maxPixels} pixels on this device (crop or downscale the pair, or use \`npx auif fuse\`)`);
   if (ir.width > maxSide || ir.height > maxSide) throw new ImageError(`the images are ${ir.width}×${ir.height}; this device's GPU textures hold at most ${maxSide} pixels per side (crop the pair, or reload with ?backend=wasm)`);
@@ -103,6 +107,52 @@ export async function computePage(ir: GreyImage, vis: GreyImage, params: AuifPar
   } finally {
     I.dispose();
   }
+}
+
+/** A {@link Fuser} over {@link computePage}, remembering the last run's {@link PageResult} (all the page shows). */
+export interface PageFuser extends Fuser { last?: PageResult }
+
+/**
+ * AUIF as the page computes it, behind the method interface (lib/methods/types.ts), so that the
+ * page's colour path is the library's own: `fuseColour(pageFuser(params), ir, vis)`
+ * (lib/fusion/colour.ts: Y_F = rint(255 · F(IR/255, Y/255)), F_rgb = RGB(Y_F, Cb, Cr), PIL-exact YCbCr).
+ */
+export function pageFuser(params: AuifParams, mode: FusionMode = 'sum',
+  onProgress?: (fraction: number, what: string) => void | Promise<void>): PageFuser {
+  const f: PageFuser = {
+    info: AUIF_INFO,
+    async fuse(ir, vis) {
+      const r = await computePage(ir, vis, params, mode, onProgress);
+      f.last = r;
+      return { F: { width: r.width, height: r.height, data: r.fused } };
+    },
+    dispose() { f.last = undefined; },
+  };
+  return f;
+}
+
+/**
+ * An 8-bit image (lib/io/colour_image.ts `Image8`) from decoded pixels with `stride` bytes per
+ * pixel (3: RGB, 4: RGBA as a canvas returns them): one channel when R = G = B everywhere (a grey
+ * image decoded to RGB), else interleaved RGB. With RGBA, any pixel whose alpha is not 255 is
+ * refused with one line naming `name` (transparency has no meaning for fusion).
+ */
+export function image8FromPixels(width: number, height: number, px: Uint8Array | Uint8ClampedArray, stride: 3 | 4, name: string): Image8 {
+  const n = width * height;
+  if (px.length !== stride * n) throw new ImageError(`${name}: ${px.length} decoded values for ${width}×${height} pixels (expected ${stride * n})`, name);
+  let grey = true;
+  for (let i = 0, o = 0; i < n; i++, o += stride) {
+    if (stride === 4 && px[o + 3] !== 255) {
+      throw new ImageError(`${name} has transparent pixels (alpha ${px[o + 3]} at x = ${i % width}, y = ${Math.floor(i / width)}); remove the alpha channel first (transparency has no meaning for fusion)`, name);
+    }
+    if (px[o] !== px[o + 1] || px[o] !== px[o + 2]) grey = false;
+  }
+  const data = new Uint8Array(grey ? n : 3 * n);
+  for (let i = 0, o = 0; i < n; i++, o += stride) {
+    if (grey) data[i] = px[o];
+    else { data[3 * i] = px[o]; data[3 * i + 1] = px[o + 1]; data[3 * i + 2] = px[o + 2]; }
+  }
+  return { width, height, channels: grey ? 1 : 3, data };
 }
 
 /** The 1 − q quantile of |x| over several planes (the half-width of a signed map's fixed scale). */

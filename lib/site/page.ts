@@ -1,13 +1,17 @@
 /**
  * The teaching page's script (issue 19), bundled by lib/site/build.ts into `site/auif-site.js`
  * (an IIFE, so it runs from file://). It picks a tfjs backend (WebGL, else wasm, else cpu), reads
- * the user's IR and VIS files as 8-bit grey exactly as PIL's `convert('L')` (lib/io/image.ts
- * `luma601`), fuses them with the authors' weights (inlined at build time) through
- * lib/site/compute.ts and draws IR | VIS | F, the iterates Bᵏ, Dᵏ of both encoders beside the
- * classic solver's on fixed, labelled scales, and the learned ηₖ, θₖ.
+ * the user's IR and VIS files as 8-bit grey or RGB (refusing alpha, > 8 bits, CMYK, TIFF with one
+ * line), fuses them with the authors' weights (inlined at build time) through lib/site/compute.ts
+ * inside the library's colour path (lib/fusion/colour.ts `fuseColour`: a colour visible image is
+ * fused on its PIL YCbCr luma Y and keeps its Cb, Cr; a colour infrared image is reduced to PIL
+ * luma L; grey images are fused as grey), and draws IR | VIS | F, the iterates Bᵏ, Dᵏ of both
+ * encoders (of Y for a colour visible image) beside the classic solver's on fixed, labelled
+ * scales, and the learned ηₖ, θₖ.
  *
- * For tests the page publishes `window.__auifResult` = { backend, width, height, fused: number[]
- * (8-bit, as `unitToU8`) } or { error } once a run ends. `?backend=wasm|cpu|webgl` forces a backend.
+ * For tests the page publishes `window.__auifResult` = { backend, width, height, mode, channels,
+ * colour, irReducedToLuma, fused: number[] (8-bit; interleaved RGB when channels = 3, as
+ * `fuseColour().F`) } or { error } once a run ends. `?backend=wasm|cpu|webgl` forces a backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -15,8 +19,12 @@ import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { paramsFromStateDict, type AuifParams } from '../model/params.js';
-import { luma601, u8ToUnit, unitToU8, ImageError, type GreyImage } from '../io/image.js';
-import { absQuantile, checkPagePair, computePage, type PageResult } from './compute.js';
+import { ImageError } from '../io/image.js';
+import { luma8, type Image8 } from '../io/colour_image.js';
+import { readImageHeader, unsupportedReason } from '../io/image_header.js';
+import { decodeBmp } from '../io/bmp.js';
+import { fuseColour } from '../fusion/colour.js';
+import { absQuantile, checkPagePair, image8FromPixels, pageFuser, type PageResult } from './compute.js';
 import { divergingColour } from '../figures/colormap.js';
 import type { FusionMode } from '../fusion/rules.js';
 
@@ -69,32 +77,49 @@ async function pickBackend(): Promise<string> {
 }
 
 /**
- * Decodes a user file to 8-bit grey: the browser's decoder, then L = (19595 R + 38470 G + 7471 B
- * + 2¹⁵) >> 16 per pixel (PIL `convert('L')`, lib/io/image.ts). Colour management is off
- * (`colorSpaceConversion: 'none'`) so the file's own values are used.
+ * Decodes a user file to an 8-bit grey or RGB image (lib/io/colour_image.ts `Image8`) without
+ * changing a value: first its header is checked (lib/io/image_header.ts: alpha, more than 8 bits,
+ * CMYK and TIFF are refused with one line, as `readImage8` refuses them in Node, because a
+ * browser would silently convert them); BMP is decoded by lib/io/bmp.ts, exactly as in Node;
+ * anything else by the browser with colour management off (`colorSpaceConversion: 'none'`), and
+ * a pixel with alpha < 255 is refused.
  */
-async function readGrey(file: File, label: string): Promise<GreyImage & { colour: boolean; rgba: Uint8ClampedArray }> {
+async function readImage(file: File, label: string): Promise<Image8> {
+  const name = `${label} '${file.name}'`;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const header = readImageHeader(bytes);
+  const why = unsupportedReason(header, { browser: true });
+  if (why) throw new ImageError(`${name}: ${why}`, file.name);
+  if (header.format === 'BMP') {
+    let decoded;
+    try { decoded = decodeBmp(bytes, name); } catch (e) { throw new ImageError((e as Error).message, file.name); }
+    return image8FromPixels(decoded.width, decoded.height, decoded.rgb, 3, name);
+  }
   let bmp: ImageBitmap;
   try {
-    bmp = await createImageBitmap(file, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bmp = await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch {
-    throw new ImageError(`${label} '${file.name}' is not an image this browser can decode (use PNG, JPEG, BMP, WebP or GIF)`, file.name);
+    throw new ImageError(`${name} is not an image this browser can decode (use PNG, JPEG, BMP, WebP or GIF)`, file.name);
   }
   const canvas = document.createElement('canvas');
   canvas.width = bmp.width;
   canvas.height = bmp.height;
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   ctx.drawImage(bmp, 0, 0);
-  const rgba = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
-  const n = bmp.width * bmp.height;
-  const L = new Uint8Array(n);
-  let colour = false;
-  for (let i = 0; i < n; i++) {
-    const r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2];
-    if (r !== g || g !== b) colour = true;
-    L[i] = luma601(r, g, b);
+  return image8FromPixels(bmp.width, bmp.height, ctx.getImageData(0, 0, bmp.width, bmp.height).data, 4, name);
+}
+
+/** Draws an 8-bit grey or RGB image into a canvas. */
+function drawImage8(canvas: HTMLCanvasElement, im: Image8): void {
+  canvas.width = im.width;
+  canvas.height = im.height;
+  const ctx = canvas.getContext('2d')!;
+  const out = ctx.createImageData(im.width, im.height);
+  for (let i = 0; i < im.width * im.height; i++) {
+    for (let c = 0; c < 3; c++) out.data[4 * i + c] = im.channels === 3 ? im.data[3 * i + c] : im.data[i];
+    out.data[4 * i + 3] = 255;
   }
-  return { width: bmp.width, height: bmp.height, data: u8ToUnit(L), colour, rgba };
+  ctx.putImageData(out, 0, 0);
 }
 
 /** Draws a map into a canvas: grey on [lo, hi], or diverging on [−m, m] when `signed`. */
@@ -168,22 +193,27 @@ async function run(state: PageState): Promise<void> {
   const w = window as unknown as { __auifResult?: unknown };
   w.__auifResult = undefined;
   $('results').hidden = true;
+  $('colour-note').hidden = $('ir-colour-note').hidden = true;
   try {
     status('reading the images…', 'busy', 0);
-    const [gi, gv] = [await readGrey(ir, 'IR image'), await readGrey(vis, 'VIS image')];
+    const [ir8, vis8] = [await readImage(ir, 'IR image'), await readImage(vis, 'VIS image')];
     const maxSide = state.backend === 'webgl' ? tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE') : Infinity;
-    checkPagePair(gi, gv, undefined, maxSide);
-    // HOOK(issue 11, colour fusion): when `gv.colour`, fuse on Y and restore the VIS chroma
-    // (lib/fusion colour path of issue 11, once merged): F_rgb = fromYCbCr(F, Cb(vis), Cr(vis)).
-    // Until then a colour VIS image is reduced to luma, as `npx auif fuse` does today.
-    $('colour-note').hidden = !gv.colour;
+    const names = { ir: `IR image '${ir.name}'`, vis: `VIS image '${vis.name}'` };
+    checkPagePair(ir8, vis8, undefined, maxSide, names);
     const mode = ($<HTMLSelectElement>('mode')).value as FusionMode;
     const t0 = performance.now();
-    const r = await computePage(gi, gv, state.params, mode, async (f, what) => { status(`computing: ${what}…`, 'busy', f); await repaint(); });
+    // A colour VIS image is fused on its PIL YCbCr luma Y and keeps its Cb, Cr; a colour IR image
+    // is reduced to PIL luma L (lib/fusion/colour.ts, the same function as `npx auif fuse`).
+    const fuser = pageFuser(state.params, mode, async (f, what) => { status(`computing: ${what}…`, 'busy', f); await repaint(); });
+    const c = await fuseColour(fuser, ir8, vis8, { names });
+    const r = fuser.last!;
     state.result = r;
-    draw($<HTMLCanvasElement>('show-ir'), r.width, r.height, gi.data, { signed: false, lo: 0, hi: 1 });
-    draw($<HTMLCanvasElement>('show-vis'), r.width, r.height, gv.data, { signed: false, lo: 0, hi: 1 });
-    draw($<HTMLCanvasElement>('show-fused'), r.width, r.height, r.fused, { signed: false, lo: 0, hi: 1 });
+    $('colour-note').hidden = !c.colour;
+    $('ir-colour-note').hidden = !c.irReducedToLuma;
+    drawImage8($<HTMLCanvasElement>('show-ir'), { ...luma8(ir8), channels: 1 });
+    drawImage8($<HTMLCanvasElement>('show-vis'), vis8);
+    drawImage8($<HTMLCanvasElement>('show-fused'), c.F);
+    $('vis-caption').textContent = c.colour ? 'visible (its luma Y is fused)' : 'visible';
     const m = absQuantile([...r.learned.D.ir, ...r.learned.D.vis, ...r.classic.D.ir, ...r.classic.D.vis]);
     $('iterates').dataset.m = String(m);
     for (const el of document.querySelectorAll<HTMLElement>('.bar-b')) scaleBar(el, false, 0, 1);
@@ -194,10 +224,9 @@ async function run(state: PageState): Promise<void> {
     showIterates(r, Number(slider.value));
     $('results').hidden = false;
     const ms = performance.now() - t0;
-    status(`fused ${r.width}×${r.height} (${mode} rule) in ${(ms / 1000).toFixed(1)} s on the ${state.backend} backend`);
-    const u8 = unitToU8(r.fused);
-    $<HTMLAnchorElement>('download').href = pngUrl(r.width, r.height, u8);
-    w.__auifResult = { backend: state.backend, width: r.width, height: r.height, mode, fused: Array.from(u8) };
+    status(`fused ${r.width}×${r.height} (${mode} rule${c.colour ? ', colour: Y fused, Cb/Cr kept' : ''}) in ${(ms / 1000).toFixed(1)} s on the ${state.backend} backend`);
+    $<HTMLAnchorElement>('download').href = pngUrl(c.F);
+    w.__auifResult = { backend: state.backend, width: r.width, height: r.height, mode, channels: c.F.channels, colour: c.colour, irReducedToLuma: c.irReducedToLuma, fused: Array.from(c.F.data) };
   } catch (e) {
     const msg = e instanceof ImageError ? e.message : `could not fuse: ${(e as Error).message ?? e} (the images may be too large for this device)`;
     status(msg, 'error');
@@ -205,13 +234,9 @@ async function run(state: PageState): Promise<void> {
   }
 }
 
-function pngUrl(w: number, h: number, u8: Uint8Array): string {
+function pngUrl(im: Image8): string {
   const c = document.createElement('canvas');
-  c.width = w; c.height = h;
-  const ctx = c.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
-  for (let i = 0; i < u8.length; i++) { img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = u8[i]; img.data[4 * i + 3] = 255; }
-  ctx.putImageData(img, 0, 0);
+  drawImage8(c, im);
   return c.toDataURL('image/png');
 }
 
