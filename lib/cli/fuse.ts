@@ -82,8 +82,8 @@ export async function fuseCommand(argv: string[]): Promise<void> {
   if (values.dataset === undefined) {
     if (!values.ir || !values.vis) throw new UsageError(`--ir and --vis are required (or --dataset)\n${FUSE_USAGE}`);
     refuseOutputOverInput('--out', values.out, [['--ir', values.ir], ['--vis', values.vis], ['--weights', values.weights]]);
-    checkPngOutput('--out', values.out);
     checkFileOutput('--out', values.out); // nothing is created until the inputs are read and checked
+    checkPngOutput('--out', values.out);
     await initBackend();
     const fuser = await loadMethod(method, opts); // method options are checked first
     // read and check both inputs before anything is written

@@ -64,7 +64,12 @@ export function maxPixels(): number {
 
 /** Refuses an image whose header declares width·height > {@link maxPixels} (`kind`: e.g. "PNG"). */
 export function checkPixelLimit(file: string, kind: string, width: number, height: number): void {
-  const limit = maxPixels();
+  let limit: number;
+  try {
+    limit = maxPixels();
+  } catch (e) {
+    throw new ImageError(`${(e as Error).message} (reading ${file})`, file);
+  }
   const pixels = BigInt(Math.max(0, width)) * BigInt(Math.max(0, height));
   if (limit === 0 || pixels <= BigInt(limit)) return;
   throw new ImageError(`${file}: the ${kind} header declares ${width}×${height} = ${pixels} pixels, over the limit of ${limit} `
