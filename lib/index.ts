@@ -4,6 +4,7 @@
  */
 export * from './backend/select.js';
 export * from './io/image.js';
+export { decodeImageFile, maxPixels, setMaxPixels, DEFAULT_MAX_PIXELS, MAX_PIXELS_ENV, type Image8 } from './io/decode_image.js';
 export * from './io/tensor_record.js';
 export { readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
 export { readTorchCheckpoint, decodeTorchCheckpoint } from './io/torch_checkpoint.js';

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { sha256File } from '../lib/data/download.js';
 import { BASELINE_GROUPS, BASELINE_REPOS, BASELINE_REPO_NAMES } from '../lib/data/baselines_repos.js';
 import { formatManifest, packageRoot, type ManifestEntry } from '../lib/data/manifest.js';
+import { writeFileAtomicSync } from '../lib/io/atomic.js';
 
 function walk(dir: string, rel = ''): string[] {
   const out: string[] = [];
@@ -43,7 +44,7 @@ for (const repo of BASELINE_REPO_NAMES) {
     const cur = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
     if (cur !== text) { console.error(`${out} differs`); differ++; }
   } else {
-    fs.writeFileSync(out, text);
+    writeFileAtomicSync(out, text);
     console.log(`${out}: ${files.length} files`);
   }
 }

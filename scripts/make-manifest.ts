@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { sha256File } from '../lib/data/download.js';
+import { writeFileAtomicSync } from '../lib/io/atomic.js';
 import {
   UPSTREAM,
   compareStrings,
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
       } else console.log(`${rel}: up to date (${m.files.length} files)`);
     } else {
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, text);
+      writeFileAtomicSync(file, text);
       const bytes = m.files.reduce((a, e) => a + e.size, 0);
       console.log(`${rel}: ${m.files.length} files, ${(bytes / 1e6).toFixed(1)} MB${old === text ? ' (unchanged)' : ''}`);
     }

@@ -14,6 +14,7 @@ import { readSafetensors } from '../lib/io/safetensors.js';
 import { tensorBytes } from '../lib/io/tensor_record.js';
 import { PROJECT_REFERENCE_DIR } from '../lib/data/reference.js';
 import { packageRoot } from '../lib/data/manifest.js';
+import { writeFileAtomicSync } from '../lib/io/atomic.js';
 
 const src = process.argv[2] ?? path.resolve(packageRoot, '../shared/reference/auif_pretrained.safetensors');
 const bytes = fs.readFileSync(src);
@@ -28,6 +29,5 @@ const doc = {
   tensors: out,
 };
 const dest = path.join(PROJECT_REFERENCE_DIR, 'auif_pretrained.sha256.json');
-fs.writeFileSync(`${dest}.tmp`, `${JSON.stringify(doc, null, 1)}\n`);
-fs.renameSync(`${dest}.tmp`, dest);
+writeFileAtomicSync(dest, `${JSON.stringify(doc, null, 1)}\n`);
 console.log(`${dest}: ${tensors.size} tensors`);

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import { packageRoot } from '../lib/data/manifest.js';
+import { writeFileAtomicSync } from '../lib/io/atomic.js';
 
 interface Job {
   /** Files to mutate (relative to the package root). */
@@ -125,7 +126,6 @@ function write(name: string, r: { counts: Record<string, number>; perFile: Recor
   previous.date = new Date().toISOString();
   previous.tool = 'Stryker 9 (@stryker-mutator/core), command runner, coverageAnalysis off; score = (killed + timeout) / (killed + timeout + survived + no coverage)';
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(`${out}.tmp`, `${JSON.stringify(previous, null, 1)}\n`);
-  fs.renameSync(`${out}.tmp`, out);
+  writeFileAtomicSync(out, `${JSON.stringify(previous, null, 1)}\n`);
   console.log(`${name}: score ${previous.folders[name].score} (${JSON.stringify(r.counts)}) → ${out}`);
 }

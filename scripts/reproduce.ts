@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureStaged, GROUP_NAMES, StagingError } from '../lib/data/stage.js';
 import { presetName, PresetError } from '../lib/figures/preset.js';
 import { copyPlotlyBundle } from '../lib/figures/plotly.js';
+import { writeFileAtomicSync } from '../lib/io/atomic.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const JUPYTER_INSTALL = 'apt-get update && apt-get install -y jupyter-nbconvert python3-nbclient python3-jupyter-client';
@@ -79,8 +80,7 @@ function writeKernelSpec(): string {
   const file = path.join(dir, 'kernel.json');
   const text = `${JSON.stringify(spec, null, 2)}\n`;
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) {
-    fs.writeFileSync(`${file}.tmp`, text);
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileAtomicSync(file, text);
   }
   return path.join(root, '.jupyter');
 }
@@ -207,8 +207,7 @@ async function main(): Promise<void> {
     })),
   };
   const reportFile = path.join(root, 'results', 'reproduce.json');
-  fs.writeFileSync(`${reportFile}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  fs.renameSync(`${reportFile}.tmp`, reportFile);
+  writeFileAtomicSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
 
   log('');
   for (const r of results) log(`   ${r.ok ? 'ok  ' : 'FAIL'} ${r.notebook.padEnd(32)} ${r.seconds.toFixed(1).padStart(7)} s`);

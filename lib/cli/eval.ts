@@ -23,6 +23,7 @@ import { evaluateVifb, evaluateVifbTriplet, vifbCsv, vifbJSON, vifbRow, VIFB_REP
 import { VIFB_METHODS, VIFB_SCENES } from '../data/vifb.js';
 import { UsageError } from './usage.js';
 import { checkFolderOutput, ensureOutputDir } from './paths.js';
+import { applyMaxPixels, MAX_PIXELS_OPTION } from './max_pixels.js';
 
 export const EVAL_USAGE = `usage:
   auif eval --ir IR --vis VIS --fused F [--convention paper|vifb|printed] [--json]
@@ -32,7 +33,8 @@ export const EVAL_USAGE = `usage:
      outputs, TNO and FLIR; --convention printed reproduces the papers' SD, SF and VIF columns and
      prints the paper's AUIF row beside the means; --out writes CSV and JSON there;
      --convention vifb keeps colour and scores it channel by channel as VIFB's MATLAB code, adding EI, Qcb, Qcv;
-     --dataset vifb: VIFB's 21 pairs, fused by one of its published methods or DIR/<scene>.png)`;
+     --dataset vifb: VIFB's 21 pairs, fused by one of its published methods or DIR/<scene>.png;
+     --max-pixels N: the input pixel limit, default 178956970, 0 = none)`;
 
 const CONVENTIONS: readonly MetricConvention[] = ['paper', 'vifb', 'printed'];
 
@@ -74,10 +76,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
     options: {
       ir: { type: 'string' }, vis: { type: 'string' }, fused: { type: 'string' },
       dataset: { type: 'string' }, convention: { type: 'string' },
-      pairs: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false },
+      pairs: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false }, ...MAX_PIXELS_OPTION,
     },
     strict: true,
   });
+  applyMaxPixels(values['max-pixels']);
   const convention = (values.convention ?? (values.dataset === 'vifb' ? 'vifb' : 'paper')) as MetricConvention;
   if (!CONVENTIONS.includes(convention)) throw new UsageError(`--convention must be one of ${CONVENTIONS.join(', ')}, got '${values.convention}'\n${EVAL_USAGE}`);
   if (!values.fused) throw new UsageError(`--fused is required\n${EVAL_USAGE}`);

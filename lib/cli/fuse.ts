@@ -17,12 +17,14 @@ import { checkPairFor, getMethod, methodNames, type Fuser, type LoadOptions } fr
 import { datasetPairs, isDatasetName, DATASET_NAMES, type DatasetName } from '../data/datasets.js';
 import { createProgress } from '../util/progress.js';
 import { UsageError } from './usage.js';
-import { checkFileOutput, checkFolderOutput, ensureOutputDir, ensureParentDir, refuseOutputOverInput, sameFile } from './paths.js';
+import { checkFileOutput, checkFolderOutput, checkPngOutput, ensureOutputDir, ensureParentDir, refuseOutputOverInput, sameFile } from './paths.js';
 import { median } from '../util/stats.js';
+import { applyMaxPixels, MAX_PIXELS_OPTION } from './max_pixels.js';
 
 export const FUSE_USAGE = `usage:
   auif fuse [--method NAME] --ir IR --vis VIS --out F.png [--mode sum|average|l1] [--weights FILE] [--option KEY=VALUE …] [--colour auto|grey]
   auif fuse [--method NAME] --dataset tno|flir|nir|vifb --out DIR [same options]
+    (--out F.png: PNG only, lossless; --max-pixels N: the input pixel limit, default 178956970, 0 = none)
     (--colour auto, the default: a colour visible image is fused through its YCbCr luma (PIL) and
      written as RGB PNG, keeping its Cb/Cr; grey inputs give a one-channel PNG; --colour grey: luma only)
   auif methods                        (lists the methods, their citation and parameter count)`;
@@ -59,10 +61,11 @@ export async function fuseCommand(argv: string[]): Promise<void> {
       ir: { type: 'string' }, vis: { type: 'string' }, out: { type: 'string' },
       dataset: { type: 'string' }, mode: { type: 'string' }, weights: { type: 'string' },
       method: { type: 'string', default: 'auif' }, option: { type: 'string', multiple: true },
-      colour: { type: 'string', default: 'auto' },
+      colour: { type: 'string', default: 'auto' }, ...MAX_PIXELS_OPTION,
     },
     strict: true,
   });
+  applyMaxPixels(values['max-pixels']);
   const method = values.method.toLowerCase();
   if (!methodNames().includes(method)) throw new UsageError(`--method must be one of ${methodNames().join(', ')}, got '${values.method}'`);
   const opts = methodOptions(values);
@@ -80,6 +83,7 @@ export async function fuseCommand(argv: string[]): Promise<void> {
     if (!values.ir || !values.vis) throw new UsageError(`--ir and --vis are required (or --dataset)\n${FUSE_USAGE}`);
     refuseOutputOverInput('--out', values.out, [['--ir', values.ir], ['--vis', values.vis], ['--weights', values.weights]]);
     checkFileOutput('--out', values.out); // nothing is created until the inputs are read and checked
+    checkPngOutput('--out', values.out);
     await initBackend();
     const fuser = await loadMethod(method, opts); // method options are checked first
     // read and check both inputs before anything is written

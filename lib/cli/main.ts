@@ -14,7 +14,8 @@ ${FUSE_USAGE.replace(/^usage:\n/, '')}
 ${TRAIN_USAGE.replace(/^usage:\n/, '')}
 ${EVAL_USAGE.replace(/^usage:\n/, '')}
 
-environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>, AUIF_UPSTREAM_URL=<mirror prefix>, AUIF_REFERENCE_DIR=<reference folder>`;
+environment: AUIF_BACKEND=gpu|node|wasm|cpu, AUIF_DATA_DIR=<upstream repo copy>, AUIF_UPSTREAM_URL=<mirror prefix>, AUIF_REFERENCE_DIR=<reference folder>,
+  AUIF_MAX_PIXELS=N (image pixel limit, default 178956970 = 2 × PIL's MAX_IMAGE_PIXELS; 0 = none)`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { fuse: fuseCommand, methods: methodsCommand, train: trainCommand, eval: evalCommand };
 

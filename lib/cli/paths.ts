@@ -7,6 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './usage.js';
 import { makeDirs } from '../util/mkdirs.js';
+import { requirePngName } from '../io/image.js';
+
+/** Refuses, before any work, an image output whose name does not end in .png (PNG is the one format written). */
+export function checkPngOutput(flag: string, file: string): void {
+  try {
+    requirePngName(file);
+  } catch (e) {
+    throw new UsageError(`${flag} ${(e as Error).message}`);
+  }
+}
 
 /** True when `a` and `b` name the same file (same path, or the same file through links). */
 export function sameFile(a: string, b: string): boolean {

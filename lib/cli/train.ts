@@ -16,11 +16,12 @@ import { disposeParams } from '../model/params.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { UsageError } from './usage.js';
 import { median } from '../util/stats.js';
+import { applyMaxPixels, MAX_PIXELS_OPTION } from './max_pixels.js';
 
 export const TRAIN_USAGE = `usage:
   auif train [--epochs N] [--mu X] [--layers N] [--seed S] [--out DIR] [--resume | --force]
              [--batch N] [--steps N] [--crop N] [--weights FILE]
-             [--channels C] [--eta-theta learned|tied|fixed] [--init paper|identity|zero]
+             [--channels C] [--eta-theta learned|tied|fixed] [--init paper|identity|zero] [--max-pixels N]
     upstream recipe by default: 80 epochs, batch 32, 12 steps/epoch, mu 5, 10 layers, crops 128;
     writes DIR/checkpoint.safetensors, DIR/weights.safetensors, DIR/log.jsonl (default DIR: out/train);
     Ctrl-C checkpoints and exits; --resume continues the run in DIR`;
@@ -57,10 +58,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
       epochs: { type: 'string' }, mu: { type: 'string' }, layers: { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, resume: { type: 'boolean' }, batch: { type: 'string' }, steps: { type: 'string' },
       crop: { type: 'string' }, weights: { type: 'string' }, force: { type: 'boolean' },
-      channels: { type: 'string' }, 'eta-theta': { type: 'string' }, init: { type: 'string' },
+      channels: { type: 'string' }, 'eta-theta': { type: 'string' }, init: { type: 'string' }, ...MAX_PIXELS_OPTION,
     },
     strict: true,
   });
+  applyMaxPixels(values['max-pixels']);
   const outDir = values.out ?? DEFAULT_TRAIN_OUT;
   const given: Partial<TrainConfig> = {
     epochs: num('epochs', values.epochs, true),

@@ -82,3 +82,34 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<
   }
   await syncDir(path.dirname(file));
 }
+
+/** {@link writeFileAtomic} for synchronous callers (scripts): temporary sibling, fsync, rename, directory fsync. */
+export function writeFileAtomicSync(file: string, bytes: Uint8Array | string): void {
+  const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  const dir = path.dirname(file), base = path.basename(file);
+  try {
+    for (const n of fs.readdirSync(dir)) {
+      const m = TEMP_RE.exec(n);
+      if (m && m[1] === base && !alive(Number(m[2]))) fs.rmSync(path.join(dir, n), { force: true });
+    }
+  } catch { /* no folder yet: the open below says so */ }
+  const tmp = tempPathFor(file);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, 'w');
+    let written = 0;
+    while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already failing */ }
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  try {
+    const d = fs.openSync(dir, 'r');
+    try { fs.fsyncSync(d); } finally { fs.closeSync(d); }
+  } catch { /* best effort */ }
+}

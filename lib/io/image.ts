@@ -1,70 +1,44 @@
 /**
  * Image I/O as the upstream code sees images: grey, 8-bit, scaled to [0, 1] in float32.
  *
- * - Reading: JPEG/PNG/WebP/TIFF through sharp (libvips), BMP through {@link decodeBmp}.
- *   Colour is reduced to luminance exactly as PIL's `convert('L')` (ITU-R 601-2 luma with
+ * - Reading: JPEG/PNG/WebP/TIFF through sharp (libvips), BMP through lib/io/bmp.ts, all behind
+ *   one gate (lib/io/decode_image.ts: format by content, pixel limit, 8 bits only). Colour is reduced to luminance exactly as PIL's `convert('L')` (ITU-R 601-2 luma with
  *   PIL's fixed-point rounding): L = (19595·R + 38470·G + 7471·B + 2¹⁵) >> 16.
  * - Scaling: x = float32(v) / 255 (numpy `np.array(img, dtype='float32') / 255`).
  * - Writing: v = clip(rint(255·x), 0, 255) with round-half-to-even (numpy `rint`, as
  *   scikit-image's `img_as_ubyte` used by the authors' `imsave`), 8-bit grey PNG, written to a
  *   temporary name and renamed so no half-written file ever has the final name.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { decodeBmp } from './bmp.js';
+import { decodeImageFile } from './decode_image.js';
 import { writeFileAtomic as atomicWrite } from './atomic.js';
+import { ImageError } from './image_error.js';
 
 /** A grey image, row-major, values in [0, 1] (float32), `data.length === width * height`. */
 export interface GreyImage { width: number; height: number; data: Float32Array }
 /** An 8-bit grey image, row-major. */
 export interface Grey8Image { width: number; height: number; data: Uint8Array }
 
-/** Error about an input or output image; the message names the file. */
-export class ImageError extends Error {
-  constructor(message: string, readonly file?: string) { super(message); this.name = 'ImageError'; }
-}
+export { ImageError };
 
 /** PIL 'L' conversion of one RGB pixel: (19595 R + 38470 G + 7471 B + 0x8000) >> 16. */
 export function luma601(r: number, g: number, b: number): number {
   return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
 }
 
-function rgbToGrey(src: Uint8Array | Buffer, channels: number, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  if (channels === 1 || channels === 2) {
-    for (let i = 0; i < n; i++) out[i] = src[i * channels];
-  } else {
-    for (let i = 0; i < n; i++) {
-      const o = i * channels;
-      out[i] = luma601(src[o], src[o + 1], src[o + 2]);
-    }
-  }
-  return out;
-}
-
-/** Reads an image file as 8-bit grey (PIL `Image.open(f).convert('L')`). */
+/**
+ * Reads an image file as 8-bit grey: PIL `Image.open(f).convert('L')` — a grey file as it is,
+ * RGB through {@link luma601}. Decoding and what is refused (SVG and other non-raster formats,
+ * images over the pixel limit, 16-bit, CMYK, transparency): {@link decodeImageFile}.
+ */
 export async function readGrey8(file: string): Promise<Grey8Image> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.promises.readFile(file);
-  } catch (e) {
-    throw new ImageError(`cannot read image ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x42 && bytes[1] === 0x4d) {
-    try {
-      const { width, height, rgb } = decodeBmp(bytes, file);
-      return { width, height, data: rgbToGrey(rgb, 3, width * height) };
-    } catch (e) {
-      throw new ImageError((e as Error).message, file);
-    }
-  }
-  try {
-    const { data, info } = await sharp(bytes, { failOn: 'error' }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, data: rgbToGrey(data, info.channels, info.width * info.height) };
-  } catch (e) {
-    throw new ImageError(`${file}: not a readable image (${(e as Error).message})`, file);
-  }
+  const img = await decodeImageFile(file);
+  const n = img.width * img.height;
+  if (img.channels === 1) return { width: img.width, height: img.height, data: img.data };
+  const out = new Uint8Array(n);
+  for (let i = 0, o = 0; i < n; i++, o += 3) out[i] = luma601(img.data[o], img.data[o + 1], img.data[o + 2]);
+  return { width: img.width, height: img.height, data: out };
 }
 
 /** Reads an image file as grey float32 in [0, 1]: x = L / 255. */
@@ -119,8 +93,21 @@ export async function encodeGreyPng(img: Grey8Image): Promise<Buffer> {
   }).toColourspace('b-w').png({ compressionLevel: 6 }).toBuffer();
 }
 
-/** Writes a [0, 1] grey image as an 8-bit grey PNG (see {@link unitToU8}), atomically. */
+/**
+ * Refuses an output name that does not end in `.png` (any case): the writers write PNG only —
+ * lossless, so the fused values are what a metric later reads — and never PNG bytes under a
+ * `.jpg` (or any other) name.
+ */
+export function requirePngName(file: string): void {
+  if (path.extname(file).toLowerCase() === '.png') return;
+  const ext = path.extname(file);
+  throw new ImageError(`${file}: ${ext ? `'${ext}' output is not written` : 'an output name without an extension is refused'}; `
+    + 'fused images are written as PNG only (lossless, so the written values are the fused ones): give a .png name', file);
+}
+
+/** Writes a [0, 1] grey image as an 8-bit grey PNG (see {@link unitToU8}), atomically; `file` must end in .png. */
 export async function writeGreyPng(file: string, img: GreyImage): Promise<void> {
+  requirePngName(file);
   if (img.data.length !== img.width * img.height) {
     throw new ImageError(`cannot write ${file}: ${img.data.length} values for a ${img.width}×${img.height} image`, file);
   }

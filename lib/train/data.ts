@@ -13,12 +13,9 @@
  * decoder gives the same bytes as Pillow's for all 360 training images), and kept in memory
  * (~100 MB); a grey image is kept as one plane.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeBmp } from '../io/bmp.js';
-import { ImageError } from '../io/image.js';
+import { decodeImageFile, readImageBytes } from '../io/decode_image.js';
 import { ensureStaged, stagedPath } from '../data/stage.js';
 import { groupEntries } from '../data/manifest.js';
 import { randomResizedCropSample, type Image8 } from './augment.js';
@@ -39,49 +36,21 @@ export async function trainingFiles(opts: { quiet?: boolean } = {}): Promise<str
     .sort((a, b) => (path.basename(a) < path.basename(b) ? -1 : path.basename(a) > path.basename(b) ? 1 : 0));
 }
 
-/** Interleaved RGB → one plane when R = G = B everywhere (a grey image), else unchanged. */
-function compact(width: number, height: number, rgb: Uint8Array): Image8 {
-  const n = width * height;
-  let grey = true;
-  for (let i = 0; i < n && grey; i++) grey = rgb[3 * i] === rgb[3 * i + 1] && rgb[3 * i] === rgb[3 * i + 2];
-  if (!grey) return { width, height, channels: 3, data: rgb };
-  const g = new Uint8Array(n);
-  for (let i = 0; i < n; i++) g[i] = rgb[3 * i];
-  return { width, height, channels: 1, data: g };
-}
-
 /**
- * Decodes an image file as PIL's `Image.open(file).convert('RGB')` (alpha dropped, grey
- * replicated), returned as one plane when it is grey. BMP through the project's decoder, every
- * other format through sharp.
+ * Decodes an image file as PIL's `Image.open(file).convert('RGB')` (grey replicated), returned as
+ * one plane when it is grey (R = G = B everywhere). The same gate as every reader
+ * (lib/io/decode_image.ts): 16-bit, CMYK, transparency, SVG and images over the pixel limit are
+ * refused naming the file.
  */
 export async function decodeImage8(file: string): Promise<Image8> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.promises.readFile(file);
-  } catch (e) {
-    throw new ImageError(`cannot read training image ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x42 && bytes[1] === 0x4d) {
-    const { width, height, rgb } = decodeBmp(bytes, file);
-    return compact(width, height, rgb);
-  }
-  try {
-    const { data, info } = await sharp(bytes, { failOn: 'error' }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    const n = info.width * info.height;
-    const rgb = new Uint8Array(3 * n);
-    for (let i = 0; i < n; i++) {
-      const o = i * info.channels;
-      if (info.channels >= 3) {
-        rgb[3 * i] = data[o]; rgb[3 * i + 1] = data[o + 1]; rgb[3 * i + 2] = data[o + 2];
-      } else {
-        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[o];
-      }
-    }
-    return compact(info.width, info.height, rgb);
-  } catch (e) {
-    throw new ImageError(`${file}: not a readable image (${(e as Error).message})`, file);
-  }
+  const img = await decodeImageFile(file, await readImageBytes(file, 'training image'));
+  if (img.channels === 1) return img;
+  const n = img.width * img.height;
+  const d = img.data;
+  for (let o = 0; o < 3 * n; o += 3) if (d[o] !== d[o + 1] || d[o] !== d[o + 2]) return img;
+  const g = new Uint8Array(n);
+  for (let i = 0; i < n; i++) g[i] = d[3 * i];
+  return { width: img.width, height: img.height, channels: 1, data: g };
 }
 
 /** Decodes every file (see {@link decodeImage8}). */

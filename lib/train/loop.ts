@@ -308,7 +308,7 @@ export async function train(config: Partial<TrainConfig> = {}, callbacks: TrainC
   async function runLoop(): Promise<TrainResult> {
   if (cfg.outDir) {
     if (cfg.resume) await truncateLog(logFile!, state.iteration);
-    else await fs.promises.writeFile(logFile!, '');
+    else await writeFileAtomic(logFile!, new Uint8Array(0)); // a fresh run's log replaces an earlier one whole (--force)
   }
 
   const adam = new Adam();

@@ -55,11 +55,11 @@ t('size mismatch names both files and sizes; no output written', async () => {
 });
 
 t('usage errors exit 2 with a message', async () => {
-  assert.is(await main(['fuse', '--ir', 'a', '--vis', 'b', '--out', 'c', '--mode', 'max']), 2);
+  assert.is(await main(['fuse', '--ir', 'a', '--vis', 'b', '--out', 'c.png', '--mode', 'max']), 2);
   assert.match(errors.join('\n'), /mode must be one of sum, average, l1, got 'max'/);
-  assert.is(await main(['fuse', '--method', 'nosuch', '--ir', 'a', '--vis', 'b', '--out', 'c']), 2);
+  assert.is(await main(['fuse', '--method', 'nosuch', '--ir', 'a', '--vis', 'b', '--out', 'c.png']), 2);
   assert.match(errors.join('\n'), /--method must be one of auif.*got 'nosuch'/);
-  assert.is(await main(['fuse', '--ir', 'a', '--vis', 'b', '--out', 'c', '--option', 'oops']), 2);
+  assert.is(await main(['fuse', '--ir', 'a', '--vis', 'b', '--out', 'c.png', '--option', 'oops']), 2);
   assert.match(errors.join('\n'), /--option must be KEY=VALUE, got 'oops'/);
   assert.is(await main(['fuse', '--dataset', 'kaist', '--out', 'x']), 2);
   assert.is(await main(['frobnicate']), 2);

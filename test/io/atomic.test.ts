@@ -12,7 +12,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { removeStaleTemps, writeFileAtomic } from '../../lib/io/atomic.js';
+import { removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from '../../lib/io/atomic.js';
 import { readSafetensors, writeSafetensors } from '../../lib/io/safetensors.js';
 import { CheckpointError, type StateDict } from '../../lib/io/tensor_record.js';
 import { ImageError, readGrey8, writeGreyPng } from '../../lib/io/image.js';
@@ -155,24 +155,46 @@ t('eval --out (CSV + JSON results through the CLI): a failed rename exits 1 with
   }
 });
 
-t('no writer in lib/ bypasses the atomic path (direct writeFile / writeFileSync / createWriteStream only where listed)', () => {
+t('no writer in lib/ or scripts/ bypasses the atomic path (direct writeFile / writeFileSync / createWriteStream / copyFile only where listed)', () => {
   // Allowed: atomic.ts itself; the staging/download code (their own temp + verify + rename, fault-tested in
-  // test/data/faults.test.ts); train/loop.ts's log (appended line by line, truncated atomically on resume).
-  const allowed = new Set(['io/atomic.ts', 'data/stage.ts', 'data/download.ts', 'train/loop.ts']);
+  // test/data/faults.test.ts); train/loop.ts's log (appended line by line, truncated atomically on resume;
+  // its lock file is created O_EXCL, not an output).
+  const allowed = new Set(['lib/io/atomic.ts', 'lib/data/stage.ts', 'lib/data/download.ts', 'lib/train/loop.ts']);
   const offenders: string[] = [];
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) {
-        const rel = path.relative(path.join(projectRoot, 'lib'), p).split(path.sep).join('/');
+      else if (/\.(ts|mjs|js)$/.test(p)) {
+        const rel = path.relative(projectRoot, p).split(path.sep).join('/');
         const src = fs.readFileSync(p, 'utf8');
-        if (/\b(writeFileSync|createWriteStream|promises\.writeFile|fsp\.writeFile|\.toFile\()/.test(src) && !allowed.has(rel)) offenders.push(rel);
+        if (/\b(writeFileSync|createWriteStream|promises\.writeFile|fsp\.writeFile|appendFileSync|copyFileSync|promises\.copyFile|\.toFile\()/.test(src) && !allowed.has(rel)) offenders.push(rel);
       }
     }
   };
   walk(path.join(projectRoot, 'lib'));
+  walk(path.join(projectRoot, 'scripts'));
   assert.equal(offenders, []);
+});
+
+t('writeFileAtomicSync (the scripts\' writer): replaces whole, removes a dead process\'s leftover, and a failed rename keeps the previous file and leaves no temporary', () => {
+  const dir = tmpDir();
+  const file = path.join(dir, 'report.json');
+  fs.writeFileSync(file, 'old\n');
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const leftover = path.join(dir, `.report.json.${dead.stdout}.0123abcd.tmp`);
+  fs.writeFileSync(leftover, 'partial');
+  writeFileAtomicSync(file, 'new\n');
+  assert.is(fs.readFileSync(file, 'utf8'), 'new\n');
+  assert.equal(fs.readdirSync(dir), ['report.json'], 'leftover removed, no temporary left');
+  // a folder in the way: the rename fails; nothing else changes
+  const blocked = path.join(dir, 'sub');
+  fs.mkdirSync(blocked);
+  fs.writeFileSync(path.join(blocked, 'x'), 'x');
+  assert.throws(() => writeFileAtomicSync(blocked, 'y'));
+  assert.equal(fs.readdirSync(dir).sort(), ['report.json', 'sub']);
+  assert.is(fs.readFileSync(path.join(blocked, 'x'), 'utf8'), 'x');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 t.run();

@@ -109,7 +109,7 @@ t('RGB PNG → PIL luminance; grey PNG round trip through writeGreyPng', async (
   assert.equal(fs.readdirSync(tmp).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
 });
 
-t('grey and grey+alpha PNGs read their grey plane as is (no luma of neighbouring bytes); RGB through luma; a "B…" file that is not BMP goes to sharp', async () => {
+t('grey and opaque grey+alpha PNGs read their grey plane as is (a transparent one refused) (no luma of neighbouring bytes); RGB through luma; a "B…" file that is not BMP goes to sharp', async () => {
   const w = 7, h = 3;
   const grey = Buffer.from(Array.from({ length: w * h }, (_, i) => (i * 97 + (i % 2) * 200) & 255));
   const f1 = path.join(tmp, 'grey1.png');
@@ -118,6 +118,11 @@ t('grey and grey+alpha PNGs read their grey plane as is (no luma of neighbouring
   const ga = Buffer.alloc(w * h * 2);
   for (let i = 0; i < w * h; i++) { ga[2 * i] = grey[i]; ga[2 * i + 1] = 255 - (i * 13 & 127); }
   const f2 = path.join(tmp, 'grey-alpha.png');
+  await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).png().toFile(f2);
+  // transparency is refused, naming the first pixel that is not opaque (i = 1: alpha 255 − 13)…
+  await readGrey8(f2).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /grey-alpha\.png: PNG with an alpha channel that is not opaque \(pixel \(1, 0\) has alpha 242\)/));
+  // …an opaque alpha channel is dropped (nothing is lost) and the grey plane read as is
+  for (let i = 0; i < w * h; i++) ga[2 * i + 1] = 255;
   await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).png().toFile(f2);
   const back = await readGrey8(f2);
   assert.equal([back.width, back.height], [w, h]);

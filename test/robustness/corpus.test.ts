@@ -18,6 +18,7 @@ import { encodeSafetensors } from '../../lib/io/safetensors.js';
 import { expectedKeys } from '../../lib/model/params.js';
 import type { StateDict } from '../../lib/io/tensor_record.js';
 import { projectRoot, upstreamGroup } from '../helpers/upstream.js';
+import { jpegDeclaring, pngHeaderOnly } from '../helpers/image_headers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const t = suite('robustness/corpus (CLI child processes)');
@@ -61,6 +62,8 @@ interface Case {
   mayCreate?: string[];
   /** Shell prefix (e.g. a file-size limit); the CLI runs under bash then. */
   shell?: string;
+  /** Extra environment variables of the child process. */
+  env?: Record<string, string>;
   needs?: 'train' | 'tno';
 }
 
@@ -79,13 +82,13 @@ function snapshot(root: string): Map<string, string> {
   return out;
 }
 
-async function runCli(args: string[], shell?: string): Promise<{ code: number | null; stderr: string; stdout: string; rssKb: number; ms: number }> {
+async function runCli(args: string[], shell?: string, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; stdout: string; rssKb: number; ms: number }> {
   const rssFile = path.join(os.tmpdir(), `auif-corpus-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const node = [process.execPath, '--import', 'tsx', path.join(here, 'run_cli.ts'), ...args];
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const [cmd, argv] = shell ? ['bash', ['-c', `${shell}; exec ${node.map(quote).join(' ')}`]] : [node[0], node.slice(1)];
   const t0 = performance.now();
-  const child = spawn(cmd, argv as string[], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AUIF_TEST_RSS_FILE: rssFile, AUIF_BACKEND: 'wasm', NO_COLOR: '1' } });
+  const child = spawn(cmd, argv as string[], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AUIF_TEST_RSS_FILE: rssFile, AUIF_BACKEND: 'wasm', NO_COLOR: '1', ...extraEnv } });
   let stderr = ''; let stdout = '';
   child.stderr.on('data', (d) => { stderr += d; });
   child.stdout.on('data', (d) => { stdout += d; });
@@ -111,13 +114,10 @@ add({ name: 'zero-byte JPEG', args: async () => fuseArgs(write('empty.jpg', ''),
 add({ name: 'truncated JPEG', args: async () => { const b = await sharp(Buffer.alloc(64 * 48, 90), { raw: { width: 64, height: 48, channels: 1 } }).jpeg().toBuffer(); return fuseArgs(write('trunc.jpg', b.subarray(0, 100)), await png('ok3.png', 64, 48)); }, says: /trunc\.jpg/ });
 add({ name: 'zero-byte BMP (named .bmp)', args: async () => fuseArgs(write('empty.bmp', ''), await png('ok4.png', 32, 24)), says: /empty\.bmp/ });
 add({ name: 'BMP header only (pixel data truncated)', args: async () => { const h = Buffer.alloc(54 + 1024); h.write('BM'); h.writeUInt32LE(54 + 1024, 10); h.writeUInt32LE(40, 14); h.writeInt32LE(100, 18); h.writeInt32LE(100, 22); h.writeUInt16LE(1, 26); h.writeUInt16LE(8, 28); return fuseArgs(write('short.bmp', h), await png('ok5.png', 100, 100)); }, says: /short\.bmp.*truncated/ });
-add({ name: 'BMP promising 1 000 000 × 1 000 000 pixels', args: async () => { const h = Buffer.alloc(54 + 1024); h.write('BM'); h.writeUInt32LE(54 + 1024, 10); h.writeUInt32LE(40, 14); h.writeInt32LE(1_000_000, 18); h.writeInt32LE(1_000_000, 22); h.writeUInt16LE(1, 26); h.writeUInt16LE(8, 28); return fuseArgs(write('huge.bmp', h), await png('ok6.png', 32, 24)); }, says: /huge\.bmp/ });
+add({ name: 'BMP promising 1 000 000 × 1 000 000 pixels', args: async () => { const h = Buffer.alloc(54 + 1024); h.write('BM'); h.writeUInt32LE(54 + 1024, 10); h.writeUInt32LE(40, 14); h.writeInt32LE(1_000_000, 18); h.writeInt32LE(1_000_000, 22); h.writeUInt16LE(1, 26); h.writeUInt16LE(8, 28); return fuseArgs(write('huge.bmp', h), await png('ok6.png', 32, 24)); }, says: /huge\.bmp: the BMP header declares 1000000×1000000 = 1000000000000 pixels, over the limit of 178956970/ });
 add({ name: 'OS/2 BMP header', args: async () => { const h = Buffer.alloc(64); h.write('BM'); h.writeUInt32LE(12, 14); return fuseArgs(write('os2.bmp', h), await png('ok7.png', 32, 24)); }, says: /os2\.bmp.*header size 12/ });
-add({ name: 'PNG header promising 100 000 × 100 000 pixels', args: async () => {
-  const b = Buffer.from(fs.readFileSync(await png('small.png', 16, 16)));
-  b.writeUInt32BE(100000, 16); b.writeUInt32BE(100000, 20); // IHDR width, height (CRC now wrong too)
-  return fuseArgs(write('bomb.png', b), f('small.png'));
-}, says: /bomb\.png/ });
+add({ name: 'PNG header promising 100 000 × 100 000 pixels (valid IHDR)', args: async () => fuseArgs(write('bomb.png', pngHeaderOnly(100000, 100000)), await png('small.png', 16, 16)),
+  says: /bomb\.png: the PNG header declares 100000×100000 = 10000000000 pixels, over the limit of 178956970 .*--max-pixels N or AUIF_MAX_PIXELS=N/ });
 add({ name: 'a text file named .png', args: async () => fuseArgs(write('text.png', 'hello, not an image\n'), await png('ok8.png', 32, 24)), says: /text\.png.*not a readable image/ });
 add({ name: '1×1 pair', args: async () => fuseArgs(await png('one-ir.png', 1, 1), await png('one-vis.png', 1, 1)), says: /one-ir\.png is 1×1; AUIF needs at least 10×10/ });
 add({ name: '2×2 pair', args: async () => fuseArgs(await png('two-ir.png', 2, 2), await png('two-vis.png', 2, 2)), says: /two-ir\.png is 2×2/ });
@@ -182,6 +182,33 @@ add({ name: 'train --out at an existing file', args: () => { write('dfile', 'x')
 add({ name: 'an unwritable output folder (/proc)', args: async () => ['fuse', '--ir', await ir(), '--vis', await vis(), '--out', '/proc/auif-corpus/F.png'], says: /\/proc\/auif-corpus/ });
 add({ name: 'a full file system (file-size limit 1 kB)', shell: "trap '' XFSZ; ulimit -f 1", args: async () => { const a = await noise('big-ir.png'); const b = await noise('big-vis.png'); return ['fuse', '--ir', a, '--vis', b, '--weights', write('fs.safetensors', syntheticWeights()), '--out', f('full-fs.png')]; }, says: /full-fs\.png/ });
 
+// ---- row 9: the pixel limit (decompression-bomb guard), checked from the header before decoding
+add({ name: 'JPEG header promising 60000 × 60000 pixels', args: async () => fuseArgs(await png('j-ir.png', 32, 24), write('bomb.jpg', await jpegDeclaring(60000, 60000))), says: /bomb\.jpg: the JPEG header declares 60000×60000 = 3600000000 pixels, over the limit of 178956970/ });
+add({ name: 'eval: a fused image whose header promises 20000 × 20000', args: async () => ['eval', '--ir', await ir(), '--vis', await vis(), '--fused', write('bombF.png', pngHeaderOnly(20000, 20000))], says: /bombF\.png: the PNG header declares 20000×20000 = 400000000 pixels, over the limit/ });
+add({ name: 'fuse --max-pixels 1000 with a 40×30 pair', args: async () => fuseArgs(await ir(), await vis(), ['--max-pixels', '1000']), says: /w-(ir|vis)\.png: the PNG header declares 40×30 = 1200 pixels, over the limit of 1000/ });
+add({ name: 'AUIF_MAX_PIXELS=1199 with a 40×30 pair (eval)', env: { AUIF_MAX_PIXELS: '1199' }, args: async () => ['eval', '--ir', await ir(), '--vis', await vis(), '--fused', await ir()], says: /w-(ir|vis)\.png: the PNG header declares 40×30 = 1200 pixels, over the limit of 1199/ });
+add({ name: 'fuse --max-pixels 1e9 (not a whole number)', args: async () => fuseArgs(await ir(), await vis(), ['--max-pixels', '1e9']), says: /--max-pixels must be a whole number of pixels \(0: no limit\), got '1e9'/ });
+add({ name: 'AUIF_MAX_PIXELS=lots', env: { AUIF_MAX_PIXELS: 'lots' }, args: async () => fuseArgs(await ir(), await vis()), says: /AUIF_MAX_PIXELS must be a whole number of pixels \(0: no limit\), got 'lots' \(reading .*w-(ir|vis)\.png\)/ });
+
+// ---- row 13: outputs are PNG, never PNG bytes under another name
+add({ name: 'fuse --out F.jpg', args: async () => ['fuse', '--ir', await ir(), '--vis', await vis(), '--out', f('F.jpg')], says: /--out .*F\.jpg: '\.jpg' output is not written; fused images are written as PNG only .*give a \.png name/ });
+add({ name: 'fuse --out F.JPEG', args: async () => ['fuse', '--ir', await ir(), '--vis', await vis(), '--out', f('F.JPEG')], says: /F\.JPEG: '\.JPEG' output is not written/ });
+add({ name: 'fuse --out F (no extension)', args: async () => ['fuse', '--ir', await ir(), '--vis', await vis(), '--out', f('F')], says: /--out .*\/F: an output name without an extension is refused/ });
+
+// ---- row 14: raster formats only, 8 bits only, no CMYK, no transparency — alike for fuse and eval
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30" fill="#888"/></svg>';
+add({ name: 'an SVG given as --ir', args: async () => fuseArgs(write('in.svg', SVG), await vis()), says: /in\.svg: SVG is a vector format, not a raster image/ });
+add({ name: 'an SVG named .png (content decides)', args: async () => fuseArgs(await ir(), write('svg.png', SVG)), says: /svg\.png: SVG is a vector format/ });
+add({ name: 'eval: an SVG as --fused', args: async () => ['eval', '--ir', await ir(), '--vis', await vis(), '--fused', write('F.svg', SVG)], says: /F\.svg: SVG is a vector format/ });
+add({ name: '16-bit grey PNG as --ir', args: async () => fuseArgs(await png('ir16.png', 40, 30, { depth: 16 }), await vis()), says: /ir16\.png: 16-bit PNG; only 8-bit images are read/ });
+add({ name: '16-bit RGB PNG as --vis', args: async () => fuseArgs(await ir(), await png('vis16.png', 40, 30, { channels: 3, depth: 16 })), says: /vis16\.png: 16-bit PNG; only 8-bit images are read/ });
+add({ name: 'eval: a 16-bit fused PNG', args: async () => ['eval', '--ir', await ir(), '--vis', await vis(), '--fused', await png('F16.png', 40, 30, { depth: 16 })], says: /F16\.png: 16-bit PNG; only 8-bit images are read/ });
+add({ name: 'eval --convention vifb: a 16-bit fused PNG', args: async () => ['eval', '--ir', await ir(), '--vis', await vis(), '--fused', await png('F16v.png', 40, 30, { depth: 16 }), '--convention', 'vifb'], says: /F16v\.png: 16-bit PNG/ });
+add({ name: 'CMYK JPEG as --vis', args: async () => { await sharp(Buffer.alloc(40 * 30 * 3, 120), { raw: { width: 40, height: 30, channels: 3 } }).toColourspace('cmyk').jpeg().toFile(f('cmyk.jpg')); return fuseArgs(await ir(), f('cmyk.jpg')); }, says: /cmyk\.jpg: JPEG in CMYK/ });
+add({ name: 'a transparent RGBA PNG as --vis', args: async () => fuseArgs(await ir(), await png('rgba.png', 40, 30, { channels: 4 })), says: /rgba\.png: PNG with an alpha channel that is not opaque \(pixel \(0, 0\) has alpha \d+\)/ });
+add({ name: 'eval: a transparent grey+alpha fused PNG', args: async () => ['eval', '--ir', await ir(), '--vis', await vis(), '--fused', await png('Fa.png', 40, 30, { channels: 2 })], says: /Fa\.png: PNG with an alpha channel that is not opaque/ });
+add({ name: 'a GIF as --ir', args: async () => { await sharp(Buffer.alloc(40 * 30 * 3, 90), { raw: { width: 40, height: 30, channels: 3 } }).gif().toFile(f('in.gif')); return fuseArgs(f('in.gif'), await vis()); }, says: /in\.gif: GIF is not read here \(read: PNG, JPEG, BMP, TIFF, WebP\)/ });
+
 t('the corpus has at least 40 cases', () => { assert.ok(cases.length >= 40, `${cases.length} cases`); });
 
 interface Outcome { args: string[]; dir: string; before: Map<string, string>; after: Map<string, string>; r: Awaited<ReturnType<typeof runCli>> }
@@ -206,7 +233,7 @@ t.before(async () => {
   const queue = [...prepared];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const r = await runCli(next.args, next.c.shell);
+      const r = await runCli(next.args, next.c.shell, next.c.env);
       outcomes.set(next.c, { args: next.args, dir: next.dir, before: next.before, after: snapshot(next.dir), r });
     }
   };
