@@ -99,13 +99,20 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
 
 /**
  * Why an image cannot be fused faithfully, in the words of lib/io/colour_image.ts `readImage8`
+ * (an alpha channel is not a reason by itself: like the Node reader, lib/io/decode_image.ts, the
+ * page accepts an opaque one and refuses a decoded pixel with alpha < 255, see
+ * lib/site/compute.ts `image8FromPixels`)
  * ("16-bit PNG; only 8-bit images are read …"), or null when its header is acceptable. `browser`
  * adds the case a browser cannot decode at all (TIFF).
  */
 export function unsupportedReason(h: ImageHeader, opts: { browser?: boolean } = {}): string | null {
   if (h.cmyk) return `${h.format} in CMYK; convert it to RGB or grey first (fusion needs grey or RGB input)`;
-  if (h.alpha) return `${h.format} with an alpha channel; remove the alpha channel first (transparency has no meaning for fusion)`;
-  if (h.bitsPerSample !== undefined && h.bitsPerSample > 8) return `${h.bitsPerSample}-bit ${h.format}; only 8-bit images are read (convert it to 8 bits first)`;
+  if (h.bitsPerSample !== undefined && h.bitsPerSample > 8) return `${h.bitsPerSample}-bit ${h.format}; only 8-bit images are read (PIL's convert('L') would clip it at 255, a rescaling would change every value); convert it to 8 bits first`;
   if (opts.browser && h.format === 'TIFF') return 'TIFF, which browsers do not decode; convert it to PNG first';
   return null;
+}
+
+/** The format's name as the Node reader's messages write it (lib/io/decode_image.ts): WebP, not WEBP. */
+export function formatName(h: ImageHeader): string {
+  return h.format === 'WEBP' ? 'WebP' : h.format;
 }

@@ -137,13 +137,14 @@ export function pageFuser(params: AuifParams, mode: FusionMode = 'sum',
  * image decoded to RGB), else interleaved RGB. With RGBA, any pixel whose alpha is not 255 is
  * refused with one line naming `name` (transparency has no meaning for fusion).
  */
-export function image8FromPixels(width: number, height: number, px: Uint8Array | Uint8ClampedArray, stride: 3 | 4, name: string): Image8 {
+export function image8FromPixels(width: number, height: number, px: Uint8Array | Uint8ClampedArray, stride: 3 | 4, name: string, kind = 'image'): Image8 {
   const n = width * height;
   if (px.length !== stride * n) throw new ImageError(`${name}: ${px.length} decoded values for ${width}×${height} pixels (expected ${stride * n})`, name);
   let grey = true;
   for (let i = 0, o = 0; i < n; i++, o += stride) {
     if (stride === 4 && px[o + 3] !== 255) {
-      throw new ImageError(`${name} has transparent pixels (alpha ${px[o + 3]} at x = ${i % width}, y = ${Math.floor(i / width)}); remove the alpha channel first (transparency has no meaning for fusion)`, name);
+      // the words of the Node reader (lib/io/decode_image.ts)
+      throw new ImageError(`${name}: ${kind} with an alpha channel that is not opaque (pixel (${i % width}, ${Math.floor(i / width)}) has alpha ${px[o + 3]}); remove the alpha channel first (transparency has no meaning for fusion)`, name);
     }
     if (px[o] !== px[o + 1] || px[o] !== px[o + 2]) grey = false;
   }

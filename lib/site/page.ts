@@ -1,7 +1,7 @@
 /**
  * The teaching page's script (issue 19), bundled by lib/site/build.ts into `site/auif-site.js`
  * (an IIFE, so it runs from file://). It picks a tfjs backend (WebGL, else wasm, else cpu), reads
- * the user's IR and VIS files as 8-bit grey or RGB (refusing alpha, > 8 bits, CMYK, TIFF with one
+ * the user's IR and VIS files as 8-bit grey or RGB (refusing transparent pixels, > 8 bits, CMYK, TIFF with one
  * line), fuses them with the authors' weights (inlined at build time) through lib/site/compute.ts
  * inside the library's colour path (lib/fusion/colour.ts `fuseColour`: a colour visible image is
  * fused on its PIL YCbCr luma Y and keeps its Cb, Cr; a colour infrared image is reduced to PIL
@@ -21,7 +21,7 @@ import { decodeSafetensors } from '../io/safetensors.js';
 import { paramsFromStateDict, type AuifParams } from '../model/params.js';
 import { ImageError } from '../io/image.js';
 import { luma8, type Image8 } from '../io/colour_image.js';
-import { readImageHeader, unsupportedReason } from '../io/image_header.js';
+import { formatName, readImageHeader, unsupportedReason } from '../io/image_header.js';
 import { decodeBmp } from '../io/bmp.js';
 import { fuseColour } from '../fusion/colour.js';
 import { absQuantile, checkPagePair, image8FromPixels, pageFuser, type PageResult } from './compute.js';
@@ -78,7 +78,7 @@ async function pickBackend(): Promise<string> {
 
 /**
  * Decodes a user file to an 8-bit grey or RGB image (lib/io/colour_image.ts `Image8`) without
- * changing a value: first its header is checked (lib/io/image_header.ts: alpha, more than 8 bits,
+ * changing a value: first its header is checked (lib/io/image_header.ts: more than 8 bits,
  * CMYK and TIFF are refused with one line, as `readImage8` refuses them in Node, because a
  * browser would silently convert them); BMP is decoded by lib/io/bmp.ts, exactly as in Node;
  * anything else by the browser with colour management off (`colorSpaceConversion: 'none'`), and
@@ -106,7 +106,7 @@ async function readImage(file: File, label: string): Promise<Image8> {
   canvas.height = bmp.height;
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   ctx.drawImage(bmp, 0, 0);
-  return image8FromPixels(bmp.width, bmp.height, ctx.getImageData(0, 0, bmp.width, bmp.height).data, 4, name);
+  return image8FromPixels(bmp.width, bmp.height, ctx.getImageData(0, 0, bmp.width, bmp.height).data, 4, name, formatName(header));
 }
 
 /** Draws an 8-bit grey or RGB image into a canvas. */

@@ -239,8 +239,8 @@ t('unsupported files: one line on the page naming the file and the fault', async
   const grey = (w: number, h: number, channels: 1 | 3 | 4 = 1) => sharp(Buffer.alloc(w * h * channels, 90), { raw: { width: w, height: h, channels } });
   const ir = await mk('ir.png', grey(32, 24).png());
   const cases: [string, RegExp][] = [
-    [await mk('alpha.png', grey(32, 24, 4).png()), /^VIS image 'alpha\.png': PNG with an alpha channel; remove the alpha channel first/],
-    [await mk('deep.png', grey(32, 24).png().toColourspace('grey16')), /^VIS image 'deep\.png': 16-bit PNG; only 8-bit images are read \(convert it to 8 bits first\)/],
+    [await mk('alpha.png', grey(32, 24, 4).png()), /^VIS image 'alpha\.png': PNG with an alpha channel that is not opaque \(pixel \(0, 0\) has alpha 90\); remove the alpha channel first/],
+    [await mk('deep.png', grey(32, 24).png().toColourspace('grey16')), /^VIS image 'deep\.png': 16-bit PNG; only 8-bit images are read \(PIL's convert\('L'\) would clip it at 255, a rescaling would change every value\); convert it to 8 bits first/],
     [await mk('cmyk.jpg', grey(32, 24, 3).toColourspace('cmyk').jpeg()), /^VIS image 'cmyk\.jpg': JPEG in CMYK; convert it to RGB or grey first/],
     [await mk('scan.tif', grey(32, 24).tiff()), /^VIS image 'scan\.tif': TIFF, which browsers do not decode; convert it to PNG first/],
     [await mk('small.png', grey(32, 20).png()), /^IR and VIS sizes differ: IR image 'ir\.png' is 32×24, VIS image 'small\.png' is 32×20/],
