@@ -30,8 +30,8 @@
  * (lib/fft), so the bits differ from FFTW's single-precision transforms — round-off, not method.
  * `precision: 'double'` keeps everything in float64.
  *
- * Memory layout: spectra are half spectra (real signals; lib/fft/rfft2.ts), frequency-major with
- * the M maps innermost (`j·M + m`), so the per-frequency solve reads contiguous memory.
+ * Memory layout: spectra are half spectra (real signals; lib/fft/rfft2.ts), map-major, and the
+ * per-frequency solve runs over blocks of frequencies so that every map's slice stays in cache.
  * Our own implementation.
  */
 import { RealFft2 } from '../fft/rfft2.js';
@@ -108,9 +108,9 @@ export function cbpdnDefaults(lambda: number, o: CbpdnOptions = {}) {
 }
 
 /**
- * D̂_m = fft2(d_m, H, W) on the half spectrum, frequency-major (`j·M + m`), plus Σ_m |D̂_m|² per
- * frequency. With `single`, D̂ is rounded to float32 (the original transforms the single
- * dictionary in single).
+ * D̂_m = fft2(d_m, H, W) on the half spectrum, map-major (map m at `m·L`, L = spectrum length),
+ * plus Σ_m |D̂_m|² per frequency. With `single`, D̂ is rounded to float32 (the original transforms
+ * the single dictionary in single).
  */
 export function dictionarySpectra(dict: ConvDictionary, fft: RealFft2, single: boolean) {
   const { count: M, fh, fw } = dict;
@@ -124,16 +124,18 @@ export function dictionarySpectra(dict: ConvDictionary, fft: RealFft2, single: b
     f.fill(0);
     for (let y = 0; y < fh; y++) for (let x = 0; x < fw; x++) f[y * W + x] = dict.filters[m * fh * fw + y * fw + x];
     fft.forward(f, re, im);
-    for (let j = 0; j < L; j++) { Dr[j * M + m] = re[j]; Di[j * M + m] = im[j]; }
+    Dr.set(re, m * L); Di.set(im, m * L);
   }
-  const norm2 = new Arr(L);
-  for (let j = 0; j < L; j++) {
-    let a = 0;
-    for (let m = 0; m < M; m++) { const r = Dr[j * M + m], i = Di[j * M + m]; a += r * r + i * i; }
-    norm2[j] = a;
+  const norm2 = new Float64Array(L);
+  for (let m = 0; m < M; m++) {
+    for (let j = 0; j < L; j++) { const r = Dr[m * L + j], i = Di[m * L + j]; norm2[j] += r * r + i * i; }
   }
+  if (single) for (let j = 0; j < L; j++) norm2[j] = Math.fround(norm2[j]);
   return { Dr, Di, norm2 };
 }
+
+/** Frequencies per block of the per-frequency solve (the M maps' slices of a block stay in cache). */
+const BLOCK = 512;
 
 /**
  * CBPDN of the image `S` (row-major W×H, float64) with dictionary `dict` and weight λ, by the
@@ -150,51 +152,60 @@ export function cbpdn(dict: ConvDictionary, S: Float64Array, width: number, heig
   const fft = new RealFft2(width, height);
   const L = fft.spectrumLength;
   const { Dr, Di, norm2 } = dictionarySpectra(dict, fft, single);
-  const re = new Float64Array(L), im = new Float64Array(L), f = new Float64Array(N);
-  // Ŝ (double in the original; it is multiplied by the single D̂, so conj(D̂)·Ŝ is single).
+  const f = new Float64Array(N);
+  // Ŝ (double in the original; multiplied by the single D̂, conj(D̂)·Ŝ is single).
   const Sr = new Float64Array(L), Si = new Float64Array(L);
   fft.forward(S, Sr, Si);
   const Y = new Arr(M * N), U = new Arr(M * N);
-  const Br = new Arr(L * M), Bi = new Arr(L * M); // FFT(y − u), then X̂, frequency-major
+  // FFT(y_m − u_m), then b_m, then X̂_m, map-major; the transforms write into the maps' slices.
+  const Br = new Float64Array(L * M), Bi = new Float64Array(L * M);
+  const cR = new Float64Array(BLOCK), cI = new Float64Array(BLOCK);
   let rho = o.rho;
   const alpha = fr(o.relaxParam), oneMinusAlpha = fr(1 - o.relaxParam);
   const Nx = M * N;
   let r = Infinity, s = Infinity, epri = 0, edua = 0;
   let k = 1;
   for (; k <= o.maxIter && (r > epri || s > edua); k++) {
-    // b_m = conj(D̂_m)·Ŝ + ρ·FFT(y_m − u_m)
+    // FFT(y_m − u_m) (zero in the first iteration: y = u = 0)
     for (let m = 0; m < M; m++) {
-      const off = m * N;
+      const off = m * N, sr = Br.subarray(m * L, (m + 1) * L), si = Bi.subarray(m * L, (m + 1) * L);
+      if (k === 1) { sr.fill(0); si.fill(0); continue; }
       for (let i = 0; i < N; i++) f[i] = fr(Y[off + i] - U[off + i]);
-      fft.forward(f, re, im);
-      for (let j = 0; j < L; j++) { Br[j * M + m] = re[j]; Bi[j * M + m] = im[j]; }
+      fft.forward(f, sr, si);
     }
-    for (let j = 0; j < L; j++) {
-      const sr = Sr[j], si = Si[j], base = j * M;
-      // b_m, and Σ_m D̂_m b_m
-      let cr = 0, ci = 0;
+    for (let j0 = 0; j0 < L; j0 += BLOCK) {
+      const j1 = Math.min(L, j0 + BLOCK);
+      cR.fill(0); cI.fill(0);
+      // b_m = conj(D̂_m)·Ŝ + ρ·FFT(y_m − u_m), and Σ_m D̂_m b_m
       for (let m = 0; m < M; m++) {
-        const q = base + m, dr = Dr[q], di = Di[q];
-        const br = fr(fr(dr * sr + di * si) + fr(rho * Br[q]));
-        const bi = fr(fr(dr * si - di * sr) + fr(rho * Bi[q]));
-        Br[q] = br; Bi[q] = bi;
-        cr += dr * br - di * bi; ci += dr * bi + di * br;
+        const o0 = m * L;
+        for (let j = j0; j < j1; j++) {
+          const q = o0 + j, dr = Dr[q], di = Di[q], sr = Sr[j], si = Si[j];
+          const br = fr(fr(dr * sr + di * si) + fr(rho * fr(Br[q])));
+          const bi = fr(fr(dr * si - di * sr) + fr(rho * fr(Bi[q])));
+          Br[q] = br; Bi[q] = bi;
+          cR[j - j0] += dr * br - di * bi; cI[j - j0] += dr * bi + di * br;
+        }
       }
-      const den = norm2[j] + rho;
-      cr = fr(cr / den); ci = fr(ci / den);
+      for (let j = j0; j < j1; j++) {
+        const den = norm2[j] + rho;
+        cR[j - j0] = fr(cR[j - j0] / den); cI[j - j0] = fr(cI[j - j0] / den);
+      }
       // X̂_m = (b_m − cb·conj(D̂_m)) / ρ
       for (let m = 0; m < M; m++) {
-        const q = base + m, dr = Dr[q], di = Di[q];
-        Br[q] = (Br[q] - fr(cr * dr + ci * di)) / rho;
-        Bi[q] = (Bi[q] - fr(ci * dr - cr * di)) / rho;
+        const o0 = m * L;
+        for (let j = j0; j < j1; j++) {
+          const q = o0 + j, dr = Dr[q], di = Di[q], cr = cR[j - j0], ci = cI[j - j0];
+          Br[q] = fr((Br[q] - fr(cr * dr + ci * di)) / rho);
+          Bi[q] = fr((Bi[q] - fr(ci * dr - cr * di)) / rho);
+        }
       }
     }
     // x = IFFT(X̂), relaxation, threshold, dual update, residual norms
     const thr = fr(lambda / rho);
     let nX = 0, nY = 0, nU = 0, dXY = 0, dY = 0;
     for (let m = 0; m < M; m++) {
-      for (let j = 0; j < L; j++) { re[j] = Br[j * M + m]; im[j] = Bi[j * M + m]; }
-      fft.inverse(re, im, f);
+      fft.inverse(Br.subarray(m * L, (m + 1) * L), Bi.subarray(m * L, (m + 1) * L), f);
       const off = m * N;
       for (let i = 0; i < N; i++) {
         const x = fr(f[i]), yp = Y[off + i];

@@ -148,7 +148,7 @@ export async function csrFuse(img1: GreyImage, img2: GreyImage, dict: ConvDictio
     for (let i = 0; i < N; i++) f[i] = (decision[i] ? c1.Y : c2.Y)[m * N + i];
     fft.forward(f, re, im);
     for (let j = 0; j < L; j++) {
-      const dr = Dr[j * M + m], di = Di[j * M + m];
+      const dr = Dr[m * L + j], di = Di[m * L + j];
       accR[j] = fr(accR[j] + fr(dr * re[j] - di * im[j]));
       accI[j] = fr(accI[j] + fr(dr * im[j] + di * re[j]));
     }
