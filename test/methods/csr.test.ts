@@ -1,12 +1,13 @@
 /**
  * CSR (lib/methods/csr.ts) against its authors' outputs:
- * - the package's published infrared/visible result `results/s04_csr.png` (632×496, multimodal
- *   rule): ≤ 0.5 % of pixels differing, ≤ 10 of them by 2, none by more (measured: see the log line;
+ * - with AUIF_FULL=1 (minutes of CPU: ~2×300 ADMM iterations of 64 FFTs of 632×496), the package's
+ *   published infrared/visible result `results/s04_csr.png` (multimodal rule): ≤ 0.5 % of pixels
+ *   differing, ≤ 10 of them by 2, none by more (measured: see the log line;
  *   the authors' code itself in Octave differs from that file on 585 pixels, 0.19 %, max 2);
  * - with AUIF_FULL=1 also the multi-focus result `results/s01_csr.tif` (256×256; measured 2 of
  *   65 536 pixels differ, by 1; Octave: 18);
  * - an Octave run of the authors' code on two TNO crops (test/csc/fixtures/README.md): the
- *   windowed activities to 1e-6 relative, the decision maps and fused bytes (≤ 1 grey level,
+ *   windowed activities to 1e-4 relative, the decision maps and fused bytes (≤ 1 grey level,
  *   ≤ 2 pixels per crop; measured 1 and 0).
  * No published CSR output of an AUIF TNO pair exists (../shared/upstream/baselines/classic-collection/README.md).
  * Plus the registry entry, options and bad input.
@@ -86,7 +87,7 @@ const published = async (name: 's01' | 's04', rule: 'multifocus' | 'multimodal',
   assert.ok(c.share <= bar, `${c.diff} pixels differ`);
 };
 
-t('published infrared/visible result s04 (632×496): ≤ 0.5 % of pixels differ, ≤ 10 by 2, none by more', () => published('s04', 'multimodal', 0.005));
+if (FULL) t('published infrared/visible result s04 (632×496): ≤ 0.5 % of pixels differ, ≤ 10 by 2, none by more', () => published('s04', 'multimodal', 0.005));
 if (FULL) t('published multi-focus result s01 (256×256): ≤ 0.1 % of pixels differ, ≤ 10 by 2, none by more', () => published('s01', 'multifocus', 0.001));
 
 t('imfilter box mean with zero padding', () => {
