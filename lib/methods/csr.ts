@@ -36,8 +36,11 @@
  * **Speed.** Each ADMM iteration is 64 real 2-D FFTs of the image size plus O(M·N) work; the
  * two images are coded on two worker threads (`threads`, default min(2, cores); lib/csc/parallel.ts).
  * The FFTs (lib/fft, float64 JavaScript, ≈ 8.7 ms CPU per 768×576 transform) are ~2/3 of the time.
- * Measured CPU: 26.6 s for the s01 pair (256×256, 114 + 123 iterations), ≈ 1.0 s per iteration
- * per 768×576 image on the (heavily loaded) 2-core machine.
+ * Measured CPU (the shared 2-core machine at load 20–28, so CPU times are inflated and wall times
+ * meaningless): s01 (256×256, 114 + 123 iterations) 26.6 s; TNO pair 1 (768×576, 96 + 111
+ * iterations) 171.8 s, i.e. 0.83 s per iteration per image, peak RSS 861 MB — on two idle cores
+ * ≈ 90 s wall per pair (the longer of the two threads), above the 60 s target. Sizes with a prime
+ * factor > 13 (s04: 632 = 8·79) go through Bluestein transforms and cost ~2–3× more per pixel.
  */
 import { cbpdnParallel, defaultThreads } from '../csc/parallel.js';
 import { dictionaryFromColumnMajor, dictionarySpectra, type CbpdnOptions, type ConvDictionary } from '../csc/cbpdn.js';
