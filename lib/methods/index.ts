@@ -9,6 +9,7 @@ import { adf } from './adf.js';
 import { tif } from './tif.js';
 import { densefuse } from './densefuse.js';
 import { deepfuse } from './deepfuse.js';
+import { csr } from './csr.js';
 import { MethodError, type FusionMethod, type MethodInfo } from './types.js';
 
 export * from './types.js';
@@ -24,6 +25,7 @@ export const METHODS: readonly FusionMethod[] = [
   tif,
   densefuse,
   deepfuse,
+  csr,
 ];
 
 /** The names `auif fuse --method` accepts. */

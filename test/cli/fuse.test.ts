@@ -173,11 +173,12 @@ t('error paths through the CLI: one line naming the file or option, exit 1 (bad 
   await run(['--ir', ir, '--vis', vis, '--out', out, '--mode', 'max'], 2, /mode must be one of sum, average, l1, got 'max'/);
 });
 
-t('--method adf|tif|densefuse|deepfuse: the written PNG is the method\'s own result; a too-small pair is refused naming the file', async () => {
+t('--method adf|tif|csr|densefuse|deepfuse: the written PNG is the method\'s own result; a too-small pair is refused naming the file', async () => {
   const { getMethod } = await import('../../lib/methods/index.js');
   const [ir, vis] = [await readGrey(path.join(tmp, 'ir.png')), await readGrey(path.join(tmp, 'vis.png'))];
   await writeGreyPng(path.join(tmp, 'thin.png'), img(1, 30, () => 0.5));
-  for (const m of ['adf', 'tif', 'densefuse', 'deepfuse']) {
+  for (const m of ['adf', 'tif', 'csr', 'densefuse', 'deepfuse']) {
+    if (m === 'csr' && !(await upstreamGroup('csr-data'))) continue;
     if (m === 'densefuse' && !(await upstreamGroup('densefuse-tf-model'))) continue;
     if (m === 'deepfuse' && !(await upstreamGroup('deepfuse-huili-model'))) continue;
     const out = path.join(tmp, `F_${m}.png`);
