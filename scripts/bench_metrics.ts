@@ -27,8 +27,8 @@ export interface MetricsBench {
   paper_cpu_ms: number;
   /** The previous path, alternating with the current one in this run (`paper`): wall and CPU medians, and the ratios. */
   previous: { median_ms: number; cpu_ms: number; speedup: number; cpu_ratio: number };
-  /** Each metric alone (its own function), median wall ms now and on the previous path, same run. */
-  per_metric_ms: Record<string, { now: number; previous: number }>;
+  /** Each metric alone (its own function, float64 inputs): median wall and CPU ms now and on the previous path, same run. */
+  per_metric_ms: Record<string, { now: number; previous: number; now_cpu: number; previous_cpu: number }>;
   loadavg_1min: number;
 }
 
@@ -83,10 +83,10 @@ export async function benchMetricsTno(runs = 10): Promise<MetricsBench> {
     MI: () => mutualInformation(I, V, F), SCD: () => scd(I, V, F), VIF: () => vif(I, V, F), Qabf: () => qabf(I, V, F),
     SSIM: () => ssim(I, V, F), CC: () => correlationCoefficient(I, V, F), 'PSNR/RMSE': () => psnr(I, V, F), CE: () => crossEntropy(I, V, F),
   };
-  const per_metric_ms: Record<string, { now: number; previous: number }> = {};
+  const per_metric_ms: MetricsBench['per_metric_ms'] = {};
   for (const [name, fn] of Object.entries(single)) {
     const r = alternate(Math.max(5, Math.ceil(n / 2)), fn);
-    per_metric_ms[name] = { now: median(r.now.ms), previous: median(r.previous.ms) };
+    per_metric_ms[name] = { now: median(r.now.ms), previous: median(r.previous.ms), now_cpu: median(r.now.cpu), previous_cpu: median(r.previous.cpu) };
   }
   const prevMs = median(paper.previous.ms);
   const prevCpu = median(paper.previous.cpu);

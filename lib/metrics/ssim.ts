@@ -11,6 +11,11 @@
  *
  * Constant images are fine (C1, C2 > 0): two constant images a, b give (2ab + C1)/(a² + b² + C1).
  * Images smaller than 11×11 have no valid window and are rejected with an error.
+ *
+ * Implementation: separable filtering (filters.ts); the ratio is summed per output row and the rows
+ * added in order. With the native addon the whole computation is one sweep over rows
+ * (native/metrics_kernels.cc `windowSums`, kind 1: the same operations in the same order, so the
+ * same bits, for any thread count); `metricsEngine.perMap` selects the previous native path.
  */
 import { filterValid, filterValidProduct, gaussian1D } from './filters.js';
 import { checkSameSize, MetricInputError, sizeText, toFloat64, type MetricImage } from './types.js';

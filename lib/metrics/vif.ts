@@ -38,10 +38,14 @@
  *
  * Implementation: the Gaussian windows are applied separably, the decimating low-pass computes
  * only the kept outputs, the fused image's filtered maps are shared between the two sources, and
- * for VIF Σ log10(1 + t) is accumulated as Σ ln(Π of 8 terms) (the base cancels in VID/VIND).
- * With the native addon the filters and VIF's per-pixel sums run there (native/auif_kernels.cc
- * `filterValid`, `vifSums`: the same operations in the same order; only `ln` is the C library's
- * instead of V8's, so VIF agrees with the JavaScript path within 1e-14 relative, tested).
+ * for VIF Σ log10(1 + t) is accumulated per output row as Σ ln(Π of 8 terms) (the base cancels in
+ * VID/VIND; each row's products restart at its first pixel; the rows are added in order). With the
+ * native addon, each VIF scale runs as one sweep over rows (native/metrics_kernels.cc `windowSums`:
+ * the 2 + 3k maps of a row from a ring of row-filtered input rows, consumed at once; the same
+ * operations in the same order, so the same bits as the JavaScript loops — `ln` is the C library's,
+ * within an ulp of V8's — for any thread count), and the pyramid's low-pass is `filterValid`.
+ * VIFF's per-pixel loop stays in JavaScript on the filtered maps. `metricsEngine.perMap`
+ * (workspace.ts) selects the previous native path (one call per map, `vifSums` over whole maps).
  */
 import { filterValid, filterValidProduct, gaussian1D } from './filters.js';
 import { checkSameSize, toFloat64, type MetricImage } from './types.js';
