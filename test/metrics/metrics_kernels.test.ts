@@ -1,6 +1,6 @@
 /**
  * native/metrics_kernels.cc (issue 14 item 4): `windowSums` (VIF's scales and SSIM in one sweep over
- * rows) and `qabfTriplet` (Qabf in one sweep) against the JavaScript loops — VIF and SSIM bit for bit
+ * rows) and `qabfTriplet` (Qabf in one sweep) — portable and AVX2 builds of the loops bit for bit — against the JavaScript loops — VIF and SSIM bit for bit
  * (AUIF_NATIVE=0 child process), Qabf within 1e-12 relative (vectorised atan/exp polynomials, sums
  * per row) — against the previous per-map native path (metricsEngine.perMap: the same filters, sums
  * in another order, ≤ 1e-13), the same bits for 1 and 2 threads, sizes that do not divide evenly,
@@ -42,6 +42,20 @@ if (!nk || typeof nk.windowSums !== 'function' || typeof nk.qabfTriplet !== 'fun
       return JSON.parse(r.stdout.trim().split('\n').pop()!) as number[];
     };
     assert.equal(run('1'), run('0'));
+  });
+
+  t('portable build of the hot loops (AUIF_SIMD=0) = the AVX2 one, bit for bit (VIF, SSIM, Qabf; child processes)', () => {
+    const script = `
+      import { vif, ssim, qabf } from './lib/metrics/index.js';
+      const g = (w, h, s) => ({ width: w, height: h, data: Float64Array.from({ length: w * h }, (_, i) => { const x = i % w, y = (i - x) / w; return Math.round(127 + 100 * Math.sin(x / (7 + s)) * Math.cos(y / (5 + s)) + 20 * ((x * 7 + y * 13 * s) % 11) / 11); }) });
+      const a = g(301, 207, 1), b = g(301, 207, 2), f = g(301, 207, 3);
+      console.log(JSON.stringify([vif(a, b, f), ssim(a, b, f), qabf(a, b, f), qabf(a, b, f, { convention: 'vifb' })]));`;
+    const run = (simd: string) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AUIF_SIMD: simd } });
+      assert.is(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout.trim().split('\n').pop()!) as number[];
+    };
+    assert.equal(run('0'), run('1'));
   });
 
   t('fused = the per-map native path (≤ 1e-13 relative), the same bits for 1 and 2 threads; Qabf = qabfJs (≤ 1e-12)', () => {
