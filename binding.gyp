@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "auif_kernels",
-      "sources": ["native/auif_kernels.cc", "native/fuse_kernels.cc", "native/train_kernels.cc"],
+      "sources": ["native/auif_kernels.cc", "native/fuse_kernels.cc", "native/train_kernels.cc", "native/metrics_kernels.cc"],
       "cflags_cc": ["-O3", "-ffp-contract=off", "-fno-fast-math", "-std=c++17", "-pthread"],
       "cflags_cc!": ["-fno-exceptions"],
       "ldflags": ["-pthread"]

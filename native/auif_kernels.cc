@@ -765,6 +765,7 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 int auif_thread_count() { return thread_count(); }
 void auif_register_fuse(napi_env env, napi_value exports);  // fuse_kernels.cc
 napi_status auif_register_train_kernels(napi_env env, napi_value exports);  // native/train_kernels.cc
+void auif_register_metrics(napi_env env, napi_value exports);  // native/metrics_kernels.cc
 
 NAPI_MODULE_INIT() {
   auif_register_train_kernels(env, exports);
@@ -781,5 +782,6 @@ NAPI_MODULE_INIT() {
   def(env, exports, "ssimSums", Guarded<SsimSums>);
   def(env, exports, "setThreads", Guarded<SetThreads>);
   auif_register_fuse(env, exports);
+  auif_register_metrics(env, exports);
   return exports;
 }

@@ -12,7 +12,8 @@
  * - one training step of the paper's recipe (batch 32 × 128², scripts/bench_train.ts): the default
  *   engine (the native step on CPU backends) and, alternating with it, the tfjs graph with the native
  *   operator (the previous CPU path), with the 1-min load average;
- * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention (scripts/bench_metrics.ts);
+ * - all 13 metrics (computeAll) of one TNO 768×576 triplet, per convention, wall and CPU, with the
+ *   previous path alternating in the same run and each metric alone (scripts/bench_metrics.ts);
  * - Bayesian fusion per pair, 768×576 and other sizes (scripts/bench_bayes.ts);
  * - DIDFuse on the same pair: native conv addon per ISA variant, tfjs vs native (scripts/bench_didfuse.ts);
  * - each ported baseline (ADF, TIF, DenseFuse, DeepFuse) on the same pair (scripts/bench_baselines.ts);
@@ -168,6 +169,8 @@ const result = {
     ...tfjsScaling,
   },
   metrics_768x576_ms: metrics.median_ms.paper,
+  metrics_768x576_ms_previous: metrics.previous.median_ms, // the previous path (one native call per map, no shared sums), alternating in this run
+  metrics_speedup_vs_previous: metrics.previous.speedup,
   metrics_768x576: metrics,
   bayes_768x576_ms: bayes.median_ms,
   bayes,
@@ -186,7 +189,7 @@ ${sizes.map((s) => `  ${`${s.width}×${s.height}`.padEnd(10)} ${s.median_ms.toFi
 ${[big, huge].filter((b): b is BigRun => b !== null).map((b) => `  ${`${b.width}×${b.height}`.padEnd(10)} ${String(b.ms).padStart(7)} ms  (one run, fresh process, ${b.tiles} tile(s): peak RSS ${b.peak_rss_mb} MB, CPU ${b.cpu_ms} ms)`).join('\n')}
 train step (batch ${train.batch} × ${train.crop}², forward + backward + Adam), median of ${train.runs}: ${train.median_s.toFixed(2)} s  (runs: ${train.runs_s.join(', ')}; tensors ${train.tensors_before} → ${train.tensors_after})
   tfjs graph + native operator, median of ${trainPair.graph.runs} (alternating): ${trainPair.graph.median_s.toFixed(2)} s  → speed-up ×${trainPair.speedup.toFixed(1)}  (1-min load average ${loadBeforeTrain.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after, ${os.cpus().length} CPUs)
-metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper, ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb
+metrics (all 13, TNO IR1/VIS1/F1 768×576), median of ${metrics.runs}: ${metrics.median_ms.paper.toFixed(0)} ms paper (CPU ${metrics.paper_cpu_ms.toFixed(0)} ms), ${metrics.median_ms.printed.toFixed(0)} ms printed, ${metrics.median_ms.vifb.toFixed(0)} ms vifb; previous path (alternating) ${metrics.previous.median_ms.toFixed(0)} ms (CPU ${metrics.previous.cpu_ms.toFixed(0)} ms) → ×${metrics.previous.speedup.toFixed(1)} (CPU ×${metrics.previous.cpu_ratio.toFixed(1)}; load ${metrics.loadavg_1min.toFixed(1)})
 BF (Bayesian fusion) TNO 768×576, median of ${bayes.runs}: ${bayes.median_ms.toFixed(0)} ms wall, ${bayes.median_cpu_ms.toFixed(0)} ms CPU (one thread; load ${bayes.loadavg_1min.toFixed(1)}); ${bayes.sizes.map((z) => `${z.width}×${z.height} ${z.median_ms.toFixed(0)} ms`).join(', ')}
 DIDFuse fuse() TNO 768×576 (${didfuseBench.isa}, ${didfuseBench.threads} threads), median of ${didfuseBench.runs}: ${didfuseBench.median_ms.toFixed(0)} ms, ${didfuseBench.median_cpu_s.toFixed(1)} CPU-s; per variant ${Object.entries(didfuseBench.isa_ms).map(([k, v]) => `${k} ${v} ms`).join(', ')}; 192×144 crop: tfjs ${didfuseBench.crop.tfjs_ms.toFixed(0)} ms vs native ${didfuseBench.crop.native_ms.toFixed(0)} ms → ×${didfuseBench.crop.speedup.toFixed(1)}
 baselines (TNO IR1/VIS1 768×576): ${baselines.map((b) => `${b.method} ${b.median_ms.toFixed(0)} ms${b.tfjs_median_ms ? ` (tfjs ${b.tfjs_median_ms.toFixed(0)})` : ''}`).join(', ')}

@@ -47,6 +47,19 @@ export interface NativeKernels {
   /** Σ Q^{SF}·gS over the first n pixels (lib/metrics/qabf.ts), summed per fixed block of pixels. */
   qabfPreservation(gS: Float64Array, aS: Float64Array, gF: Float64Array, aF: Float64Array, n: number): number;
   /**
+   * Qabf of a w×h triplet in one sweep over rows (native/metrics_kernels.cc, lib/metrics/qabf.ts):
+   * Σ(Q^{AF}gA + Q^{BF}gB)/Σ(gA + gB), 0 when the denominator is 0; `scale` multiplies the gradients.
+   * Absent from addons built from older checkouts.
+   */
+  qabfTriplet?(A: Float64Array, B: Float64Array, F: Float64Array, w: number, h: number, scale: number): number;
+  /**
+   * The window sums of one VIF scale (kind 0, p1 = σ²_n; out[2j], out[2j+1] = Σ ln of VID/VIND's
+   * factors) or of SSIM (kind 1, p1 = C1, p2 = C2; out[j] = Σ of the per-window ratio) of the
+   * sources R[j] against D (all w×h), the maps filtered with the odd kernel k ('valid'), in one sweep
+   * over rows (native/metrics_kernels.cc; lib/metrics/vif.ts, ssim.ts). Absent from older addons.
+   */
+  windowSums?(kind: number, D: Float64Array, R: Float64Array[], w: number, h: number, k: Float64Array, p1: number, p2: number, out: Float64Array): void;
+  /**
    * The whole test phase (native/fuse_kernels.cc) on the output rectangles `rects` (r0, r1, c0, c1
    * per rectangle) of an h×w pair, into `out`: x⁰, the Lb base and Ld detail layers of IR and VIS,
    * the sum (average = 0) or average rule and the decoder. `layers`: (Lb + Ld)·106 values (w5, M

@@ -4,17 +4,19 @@
  * conventions, the sources and the paper-reproduction study.
  */
 import { averageGradient } from './ag.js';
-import { correlationCoefficient } from './cc.js';
 import { crossEntropyFromHistograms } from './ce.js';
 import { binImage, histogram256, histogramEntropy } from './histogram.js';
+import { correlationCoefficient } from './cc.js';
 import { mutualInformation, mutualInformationFromBins } from './mi.js';
 import { averagedError } from './psnr.js';
-import { qabf } from './qabf.js';
 import { scd } from './scd.js';
+import { metricsEngine } from './workspace.js';
+import { tripletMoments } from './moments.js';
+import { qabf } from './qabf.js';
 import { standardDeviation } from './sd.js';
 import { spatialFrequency, spatialFrequencyVifbRgb } from './sf.js';
 import { ssim } from './ssim.js';
-import { checkSameSize, conventionOf, MetricInputError, toFloat64, type ConventionOptions, type MetricImage } from './types.js';
+import { checkSameSize, conventionOf, MetricInputError, toFloat64, type ConventionOptions, type MetricConvention, type MetricImage } from './types.js';
 import { vif, viff } from './vif.js';
 
 export * from './types.js';
@@ -30,7 +32,8 @@ export { standardDeviation, standardDeviationColumns, meanVariance } from './sd.
 export { spatialFrequency, spatialFrequencyZeroPadded, spatialFrequencyVifbRgb, squaredDifferenceSums } from './sf.js';
 export { ssim, ssimPair } from './ssim.js';
 export { vif, vifPair, vifMany, viff } from './vif.js';
-export { releaseScratch } from './workspace.js';
+export { releaseScratch, metricsEngine } from './workspace.js';
+export { tripletMoments, type TripletMoments } from './moments.js';
 
 /** The 13 metric names, in report order. */
 export const METRIC_NAMES = ['EN', 'SD', 'SF', 'AG', 'MI', 'SCD', 'VIF', 'Qabf', 'SSIM', 'CC', 'PSNR', 'RMSE', 'CE'] as const;
@@ -46,14 +49,52 @@ export type MetricValues = Record<MetricName, number>;
 export function computeAll(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts?: ConventionOptions): MetricValues {
   const convention = conventionOf('computeAll', opts);
   checkSameSize('computeAll', { ir, vis, fused });
+  if (metricsEngine.perMap) return computeAllSeparately(ir, vis, fused, convention);
   // convert once to float64 (the window-based metrics would otherwise each copy the inputs)
+  // convert once to float64 (the window-based metrics would otherwise each copy the inputs)
+  const f64 = (m: MetricImage): MetricImage => ({ width: m.width, height: m.height, data: toFloat64(m) });
+  // grey-level bins: 8-bit data are their own bins (binImage would copy them)
+  const binsOf = (m: MetricImage): Uint8Array => (m.data instanceof Uint8Array ? m.data : binImage(m));
+  const bins = [ir, vis, fused].map(binsOf);
+  ir = f64(ir);
+  vis = f64(vis);
+  fused = f64(fused);
+  const o = { convention };
+  // SD, CC, SCD, PSNR and RMSE from one pass of shared sums (moments.ts: the same bits as each
+  // metric's own function)
+  const mo = tripletMoments(ir.data, vis.data, fused.data);
+  const n = fused.data.length;
+  const err = convention === 'vifb' ? (Math.sqrt(mo.sseVis) / n + Math.sqrt(mo.sseIr) / n) / 2 : (mo.sseIr / n + mo.sseVis / n) / 2;
+  // histograms once for EN, MI (paper/printed) and CE
+  const [hIr, hVis, hF] = bins.map((b) => histogram256(b));
+  return {
+    EN: histogramEntropy(hF, 2),
+    SD: convention === 'printed' ? standardDeviation(fused, o) : Math.sqrt(mo.varianceF),
+    SF: spatialFrequency(fused, o),
+    AG: averageGradient(fused),
+    MI: convention === 'vifb' ? mutualInformation(ir, vis, fused, o) : mutualInformationFromBins(bins[0], bins[1], bins[2], hIr, hVis, hF),
+    SCD: mo.corrIrDv + mo.corrVisDi,
+    VIF: convention === 'printed' ? viff(ir, vis, fused) : vif(ir, vis, fused),
+    Qabf: qabf(ir, vis, fused, o),
+    SSIM: ssim(ir, vis, fused),
+    CC: (mo.corrIrF + mo.corrVisF) / 2,
+    PSNR: convention === 'vifb' ? 20 * Math.log10(255 / Math.sqrt(err)) : 10 * Math.log10((255 * 255) / err),
+    RMSE: convention === 'vifb' ? err : Math.sqrt(err),
+    CE: crossEntropyFromHistograms(hIr, hVis, hF, n),
+  };
+}
+
+/**
+ * {@link computeAll} as it was composed before the shared sums (moments.ts): each metric's own
+ * function (the same values); with `metricsEngine.perMap` (workspace.ts), for `npm run bench`'s ratio.
+ */
+function computeAllSeparately(ir: MetricImage, vis: MetricImage, fused: MetricImage, convention: MetricConvention): MetricValues {
   const f64 = (m: MetricImage): MetricImage => ({ width: m.width, height: m.height, data: toFloat64(m) });
   ir = f64(ir);
   vis = f64(vis);
   fused = f64(fused);
   const o = { convention };
   const err = averagedError('PSNR', ir, vis, fused, o);
-  // grey-level bins and histograms once for EN, MI (paper/printed) and CE
   const bins = [ir, vis, fused].map(binImage);
   const [hIr, hVis, hF] = bins.map((b) => histogram256(b));
   const n = fused.data.length;

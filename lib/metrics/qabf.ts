@@ -18,10 +18,12 @@
  *   equality rule G = gF then uses the ×255 gradient (≥ 255 for any non-zero equal pair, which
  *   saturates the sigmoid to Tg).
  *
- * Implementation: the edge maps and the weighted sum run in the native addon when it is built
- * (native/auif_kernels.cc: the same arithmetic, threaded; its atan and exp are the C library's,
- * and its sum is taken per block of pixels, so the value agrees with {@link qabfJs} within 1e-11
- * relative, ~2e-13 measured), else in JavaScript.
+ * Implementation: with the native addon built, the whole triplet runs in one sweep over rows
+ * (native/metrics_kernels.cc `qabfTriplet`: the same arithmetic, no map stored, threaded over rows;
+ * its atan and exp are vectorised polynomials within ~2 ulp of the C library's, and its sums are
+ * taken per row, so the value agrees with {@link qabfJs} within 1e-11 relative), else in
+ * JavaScript. The previous native path (edge maps, then the weighted sums, native/auif_kernels.cc)
+ * runs with `metricsEngine.perMap` (workspace.ts).
  *
  * Degenerate cases: because of the zero border, a non-zero constant image has gradients along its
  * border, so constant sources give an ordinary value. Only when neither source has any gradient
@@ -30,7 +32,7 @@
 import { sobelSame } from './filters.js';
 import { nativeEntries } from '../kernels/native.js';
 import { checkSameSize, conventionOf, toFloat64, type ConventionOptions, type MetricImage } from './types.js';
-import { scratch } from './workspace.js';
+import { metricsEngine, scratch } from './workspace.js';
 
 const TG = 0.9994;
 const KG = -15;
@@ -106,7 +108,15 @@ function qabfWith(impl: QabfImpl, ir: MetricImage, vis: MetricImage, fused: Metr
 
 /** Qabf (see module doc). `ir` plays A and `vis` B; the value is symmetric in them. */
 export function qabf(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts?: ConventionOptions): number {
-  const nk = fused.width * fused.height >= NATIVE_MIN_PIXELS ? native() : null;
+  const large = fused.width * fused.height >= NATIVE_MIN_PIXELS;
+  const one = large && !metricsEngine.perMap ? nativeEntries('qabfTriplet') : null;
+  if (one) {
+    // edge maps and both weighted sums in one sweep over rows (native/metrics_kernels.cc)
+    const c = conventionOf('Qabf', opts);
+    checkSameSize('Qabf', { ir, vis, fused });
+    return one.qabfTriplet!(toFloat64(ir), toFloat64(vis), toFloat64(fused), fused.width, fused.height, c === 'vifb' ? 255 : 1);
+  }
+  const nk = large ? native() : null; // the previous native path: maps, then sums (metricsEngine.perMap)
   return qabfWith(nk ?? JS_IMPL, ir, vis, fused, opts);
 }
 

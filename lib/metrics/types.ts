@@ -83,6 +83,8 @@ export function checkSameSize(fn: string, images: Record<string, MetricImage>): 
 export function toFloat64(img: MetricImage): Float64Array {
   const d = img.data;
   if (d instanceof Float64Array) return d;
+  // typed arrays convert in one native copy; other array-likes element by element
+  if (ArrayBuffer.isView(d) && !(d instanceof DataView)) return new Float64Array(d as unknown as ArrayLike<number>);
   const out = new Float64Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = d[i];
   return out;

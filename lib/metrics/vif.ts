@@ -38,14 +38,18 @@
  *
  * Implementation: the Gaussian windows are applied separably, the decimating low-pass computes
  * only the kept outputs, the fused image's filtered maps are shared between the two sources, and
- * for VIF Σ log10(1 + t) is accumulated as Σ ln(Π of 8 terms) (the base cancels in VID/VIND).
- * With the native addon the filters and VIF's per-pixel sums run there (native/auif_kernels.cc
- * `filterValid`, `vifSums`: the same operations in the same order; only `ln` is the C library's
- * instead of V8's, so VIF agrees with the JavaScript path within 1e-14 relative, tested).
+ * for VIF Σ log10(1 + t) is accumulated per output row as Σ ln(Π of 8 terms) (the base cancels in
+ * VID/VIND; each row's products restart at its first pixel; the rows are added in order). With the
+ * native addon, each VIF scale runs as one sweep over rows (native/metrics_kernels.cc `windowSums`:
+ * the 2 + 3k maps of a row from a ring of row-filtered input rows, consumed at once; the same
+ * operations in the same order, so the same bits as the JavaScript loops — `ln` is the C library's,
+ * within an ulp of V8's — for any thread count), and the pyramid's low-pass is `filterValid`.
+ * VIFF's per-pixel loop stays in JavaScript on the filtered maps. `metricsEngine.perMap`
+ * (workspace.ts) selects the previous native path (one call per map, `vifSums` over whole maps).
  */
 import { filterValid, filterValidProduct, gaussian1D } from './filters.js';
 import { checkSameSize, toFloat64, type MetricImage } from './types.js';
-import { scratch } from './workspace.js';
+import { metricsEngine, scratch } from './workspace.js';
 import { nativeEntries } from '../kernels/native.js';
 
 const EPS = 1e-10;
@@ -60,10 +64,12 @@ const LOG_BLOCK = 8;
 /** Below this many pixels the JavaScript loops win (no thread start-up). */
 const NATIVE_MIN_PIXELS = 4096;
 
-/** Per-scale filtered moments handed to a visitor (m valid pixels, one entry per reference). */
+/** Per-scale filtered moments handed to a visitor (an ow×oh valid region, m = ow·oh pixels, one entry per reference). */
 interface ScaleMoments {
   scale: number;
   m: number;
+  ow: number;
+  oh: number;
   muD: Float64Array;
   dd: Float64Array;
   muR: Float64Array[];
@@ -72,30 +78,21 @@ interface ScaleMoments {
 }
 
 /**
- * Runs the 4-scale pyramid of `vifp_mscale` for several references sharing one distorted
- * image and calls `visit` with the filtered moments of every scale whose window fits.
+ * The 4-scale pyramid of `vifp_mscale`: calls `visit` with each scale's images (w×h; scale 1: the
+ * inputs themselves, never written to) and its 1-D window, for every scale whose window fits.
  */
-function forEachScale(refs: MetricImage[], dist: MetricImage, visit: (s: ScaleMoments) => void): void {
-  const k = refs.length;
+function forEachScaleImages(refs: MetricImage[], dist: MetricImage, visit: (scale: number, win: Float64Array, D: Float64Array, R: Float64Array[], w: number, h: number) => void): void {
   let w = dist.width;
   let h = dist.height;
-  const n0 = w * h;
-  // Current-scale images (scale 1: the inputs themselves; never written to).
   let D = toFloat64(dist);
   let R = refs.map((r) => toFloat64(r));
-  const tmp = scratch('vif.tmp', n0);
-  const prod = scratch('vif.prod', n0);
-  const muD = scratch('vif.muD', n0);
-  const dd = scratch('vif.dd', n0);
-  const muR = R.map((_, j) => scratch(`vif.muR${j}`, n0));
-  const rr = R.map((_, j) => scratch(`vif.rr${j}`, n0));
-  const rd = R.map((_, j) => scratch(`vif.rd${j}`, n0));
+  const tmp = scratch('vif.tmp', w * h);
   for (let scale = 1; scale <= 4; scale++) {
     const n = 2 ** (4 - scale + 1) + 1;
     const win = gaussian1D(n, n / 5);
     if (scale > 1) {
       // low-pass ('valid') and keep every second row/column, computing only the kept outputs
-      const nextD = new Float64Array(Math.ceil((w - n + 1) / 2) * Math.ceil((h - n + 1) / 2));
+      const nextD = new Float64Array(Math.max(0, Math.ceil((w - n + 1) / 2) * Math.ceil((h - n + 1) / 2)));
       const size = filterValid(D, w, h, win, nextD, tmp, 2);
       if (size === null) return;
       R = R.map((r) => {
@@ -107,8 +104,27 @@ function forEachScale(refs: MetricImage[], dist: MetricImage, visit: (s: ScaleMo
       w = size.width;
       h = size.height;
     }
-    const len = w * h;
-    if (filterValid(D, w, h, win, muD, tmp) === null) return;
+    if (w - n + 1 <= 0 || h - n + 1 <= 0) return;
+    visit(scale, win, D, R, w, h);
+  }
+}
+
+/**
+ * Runs the pyramid for several references sharing one distorted image and calls `visit` with the
+ * filtered moments of every scale whose window fits.
+ */
+function forEachScale(refs: MetricImage[], dist: MetricImage, visit: (s: ScaleMoments) => void): void {
+  const k = refs.length;
+  const n0 = dist.width * dist.height;
+  const tmp = scratch('vif.tmp', n0);
+  const prod = scratch('vif.prod', n0);
+  const muD = scratch('vif.muD', n0);
+  const dd = scratch('vif.dd', n0);
+  const muR = refs.map((_, j) => scratch(`vif.muR${j}`, n0));
+  const rr = refs.map((_, j) => scratch(`vif.rr${j}`, n0));
+  const rd = refs.map((_, j) => scratch(`vif.rd${j}`, n0));
+  forEachScaleImages(refs, dist, (scale, win, D, R, w, h) => {
+    filterValid(D, w, h, win, muD, tmp);
     filterValidProduct(D, D, w, h, win, dd, tmp, prod);
     for (let j = 0; j < k; j++) {
       const r = R[j];
@@ -116,8 +132,10 @@ function forEachScale(refs: MetricImage[], dist: MetricImage, visit: (s: ScaleMo
       filterValidProduct(r, r, w, h, win, rr[j], tmp, prod);
       filterValidProduct(r, D, w, h, win, rd[j], tmp, prod);
     }
-    visit({ scale, m: (w - n + 1) * (h - n + 1), muD, dd, muR, rr, rd });
-  }
+    const ow = w - win.length + 1;
+    const oh = h - win.length + 1;
+    visit({ scale, m: ow * oh, ow, oh, muD, dd, muR, rr, rd });
+  });
 }
 
 /**
@@ -158,44 +176,61 @@ export function vifMany(refs: MetricImage[], dist: MetricImage): number[] {
   const k = refs.length;
   const num = new Float64Array(k);
   const den = new Float64Array(k);
-  const t = new Float64Array(3);
-  const nk = dist.width * dist.height >= NATIVE_MIN_PIXELS ? nativeEntries('vifSums') : null;
+  const large = dist.width * dist.height >= NATIVE_MIN_PIXELS;
+  const fused = large && !metricsEngine.perMap ? nativeEntries('windowSums') : null;
   const sums = new Float64Array(2 * k);
-  forEachScale(refs, dist, ({ m, muD, dd, muR, rr, rd }) => {
-    if (nk) {
-      // the loop below in the addon (same operations and order; one source per thread)
-      nk.vifSums(muD, dd, muR, rr, rd, m, VIF_SIGMA_NSQ, sums);
+  if (fused) {
+    // each scale's maps and sums in one sweep over rows in the addon (native/metrics_kernels.cc:
+    // the loop below, same operations and order, so the same bits)
+    forEachScaleImages(refs, dist, (_scale, win, D, R, w, h) => {
+      fused.windowSums!(0, D, R, w, h, win, VIF_SIGMA_NSQ, 0, sums);
       for (let j = 0; j < k; j++) { num[j] += sums[2 * j]; den[j] += sums[2 * j + 1]; }
-      return;
-    }
-    for (let j = 0; j < k; j++) {
-      const mR = muR[j];
-      const rR = rr[j];
-      const rD = rd[j];
-      // Σ log(1 + ·) as logs of products of LOG_BLOCK terms (natural log: the base cancels)
-      let sNum = 0;
-      let sDen = 0;
-      let pNum = 1;
-      let pDen = 1;
-      let cnt = 0;
-      for (let i = 0; i < m; i++) {
-        gain(mR[i], muD[i], rR[i], dd[i], rD[i], t);
-        const g = t[0];
-        const s1 = t[2];
-        pNum *= 1 + (g * g * s1) / (t[1] + VIF_SIGMA_NSQ);
-        pDen *= 1 + s1 / VIF_SIGMA_NSQ;
-        if (++cnt === LOG_BLOCK) {
-          sNum += Math.log(pNum);
-          sDen += Math.log(pDen);
-          pNum = 1;
-          pDen = 1;
-          cnt = 0;
-        }
+    });
+  } else {
+    const perMap = large ? nativeEntries('vifSums') : null; // the previous native path (metricsEngine.perMap)
+    const t = new Float64Array(3);
+    forEachScale(refs, dist, ({ m, ow, oh, muD, dd, muR, rr, rd }) => {
+      if (perMap) {
+        perMap.vifSums(muD, dd, muR, rr, rd, m, VIF_SIGMA_NSQ, sums);
+        for (let j = 0; j < k; j++) { num[j] += sums[2 * j]; den[j] += sums[2 * j + 1]; }
+        return;
       }
-      num[j] += sNum + Math.log(pNum);
-      den[j] += sDen + Math.log(pDen);
-    }
-  });
+      for (let j = 0; j < k; j++) {
+        const mR = muR[j];
+        const rR = rr[j];
+        const rD = rd[j];
+        // per output row: Σ log(1 + ·) as logs of products of LOG_BLOCK terms (natural log: the
+        // base cancels), the products restarting at each row; the rows added in order
+        let totNum = 0;
+        let totDen = 0;
+        for (let y = 0; y < oh; y++) {
+          let sNum = 0;
+          let sDen = 0;
+          let pNum = 1;
+          let pDen = 1;
+          let cnt = 0;
+          for (let i = y * ow, e = i + ow; i < e; i++) {
+            gain(mR[i], muD[i], rR[i], dd[i], rD[i], t);
+            const g = t[0];
+            const s1 = t[2];
+            pNum *= 1 + (g * g * s1) / (t[1] + VIF_SIGMA_NSQ);
+            pDen *= 1 + s1 / VIF_SIGMA_NSQ;
+            if (++cnt === LOG_BLOCK) {
+              sNum += Math.log(pNum);
+              sDen += Math.log(pDen);
+              pNum = 1;
+              pDen = 1;
+              cnt = 0;
+            }
+          }
+          totNum += sNum + Math.log(pNum);
+          totDen += sDen + Math.log(pDen);
+        }
+        num[j] += totNum;
+        den[j] += totDen;
+      }
+    });
+  }
   const out: number[] = [];
   for (let j = 0; j < k; j++) out.push(den[j] > 0 ? num[j] / den[j] : 0);
   return out;

@@ -19,3 +19,11 @@ export function scratch(name: string, n: number): Float64Array {
 export function releaseScratch(): void {
   pool.clear();
 }
+
+/**
+ * Which native kernels the window metrics use. `perMap: false` (default): VIF, SSIM and Qabf each
+ * run as one fused sweep over rows (native/metrics_kernels.cc); `perMap: true`: the previous path,
+ * one native call per filtered map and the sums over whole maps (kept for `npm run bench`'s ratio
+ * and for tests). Without the addon both are the JavaScript loops.
+ */
+export const metricsEngine = { perMap: false };
