@@ -11,8 +11,9 @@
  * 2. clones the current commit (HEAD; uncommitted changes are NOT part of the check) into
  *    `$TMPDIR/fresh-XXXX/auif-ts` and checks that no `../shared` lies beside it;
  * 3. runs there, with every `AUIF_*` variable of this shell removed and `AUIF_UPSTREAM_URL` set to
- *    the mirror: `npm ci`, `CI=true npm test` (any skip counts as a failure), and
- *    `AUIF_PRESET=quick npm run reproduce`;
+ *    the mirror: `npm ci`, `AUIF_PRESET=quick npm run reproduce`, then `CI=true npm test` (any
+ *    skip counts as a failure; after the reproduction, as CI runs them, so that the tests of the
+ *    executed notebooks run);
  * 4. checks the executed notebooks (`results/notebooks/*.ipynb`): error outputs, chart outputs
  *    without both `application/vnd.plotly.v1+json` and `image/png`, outputs over 1 MB; then
  *    `git status --porcelain` of the clone;
@@ -261,17 +262,17 @@ async function main(): Promise<void> {
   summary.npmCi = { exit: ci.code, seconds: Math.round(ci.seconds) };
   if (ci.code !== 0) ok = false;
 
-  if (ci.code === 0 && args.only !== 'reproduce') {
-    const t = await run('npm', ['test'], clone, { ...env, CI: 'true' });
-    const fig = testFigures(t.out);
-    summary.test = { exit: t.code, seconds: Math.round(t.seconds), ...fig };
-    if (t.code !== 0 || fig.failed !== 0 || fig.skipped !== 0 || fig.skippedParts !== 0) ok = false;
-  }
   if (ci.code === 0 && args.only !== 'test') {
     const p = await run('npm', ['run', 'reproduce'], clone, { ...env, AUIF_PRESET: 'quick' });
     const nb = checkNotebooks(path.join(clone, 'results', 'notebooks'));
     summary.reproduce = { exit: p.code, seconds: Math.round(p.seconds), ...nb };
     if (p.code !== 0 || nb.errors.length || nb.badCharts.length || nb.bigOutputs.length || nb.notebooks === 0) ok = false;
+  }
+  if (ci.code === 0 && args.only !== 'reproduce') {
+    const t = await run('npm', ['test'], clone, { ...env, CI: 'true' });
+    const fig = testFigures(t.out);
+    summary.test = { exit: t.code, seconds: Math.round(t.seconds), ...fig };
+    if (t.code !== 0 || fig.failed !== 0 || fig.skipped !== 0 || fig.skippedParts !== 0) ok = false;
   }
   const porcelain = spawnSync('git', ['status', '--porcelain'], { cwd: clone, encoding: 'utf8' }).stdout.trim();
   summary.gitStatus = porcelain ? porcelain.split('\n') : [];
