@@ -38,23 +38,40 @@ function display(): Display | null {
  */
 export const MAX_SHOWN_PNG_BYTES = 600_000;
 
+/** True when the image has at most 256 distinct colours (so a palette PNG of it is exact). */
+async function fewColours(png: Buffer): Promise<boolean> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const seen = new Set<number>();
+  const c = info.channels;
+  for (let i = 0; i < data.length; i += c) {
+    let v = 0;
+    for (let k = 0; k < c; k++) v = v * 256 + data[i + k];
+    seen.add(v);
+    if (seen.size > 256) return false;
+  }
+  return true;
+}
+
 /**
- * The copy of `png` a notebook shows: `png` itself when it has at most `maxBytes` bytes; else
- * its 256-colour palette form ({@link compactPng}, same pixel size); else that form scaled down
- * (Lanczos, both sides by the same factor s, s shrunk by 10 % until the PNG fits). `scale` is s
- * (1 when not resized). The figure file a notebook writes keeps the full image.
+ * The copy of `png` a notebook shows: `png` itself when it has at most `maxBytes` bytes; else,
+ * for an image of at most 256 colours, its palette PNG (exact, same pixel size) when that fits;
+ * else the image scaled down (Lanczos, both sides by one factor s, s shrunk by 10 % until the PNG
+ * fits; full colour, or a palette PNG for an image of ≤ 256 colours). `scale` is s (1 when not
+ * resized). The figure file a notebook writes keeps the full image.
  */
 export async function displayablePng(png: Uint8Array, maxBytes = MAX_SHOWN_PNG_BYTES): Promise<{ png: Buffer; scale: number; width: number; height: number }> {
   const buf = Buffer.from(png);
   const meta = await sharp(buf).metadata();
   const W = meta.width ?? 0, H = meta.height ?? 0;
   if (buf.length <= maxBytes) return { png: buf, scale: 1, width: W, height: H };
-  const pal = await compactPng(buf);
-  if (pal.length <= maxBytes) return { png: pal, scale: 1, width: W, height: H };
-  let scale = Math.min(0.95, Math.sqrt(maxBytes / pal.length));
+  const palette = await fewColours(buf);
+  const encode = (img: sharp.Sharp) => (palette ? img.png({ palette: true, colours: 256, dither: 0, compressionLevel: 9 }) : img.png({ compressionLevel: 9, adaptiveFiltering: true })).toBuffer();
+  const first = await encode(sharp(buf));
+  if (first.length <= maxBytes) return { png: first, scale: 1, width: W, height: H };
+  let scale = Math.min(0.95, Math.sqrt(maxBytes / first.length));
   for (;;) {
     const width = Math.max(1, Math.round(W * scale)), height = Math.max(1, Math.round(H * scale));
-    const out = await sharp(buf).resize(width, height, { kernel: 'lanczos3' }).png({ palette: true, colours: 256, dither: 0.5, compressionLevel: 9 }).toBuffer();
+    const out = await encode(sharp(buf).resize(width, height, { kernel: 'lanczos3' }));
     if (out.length <= maxBytes || width === 1) return { png: out, scale, width, height };
     scale *= 0.9;
   }
