@@ -32,7 +32,55 @@ function display(): Display | null {
   return (require('tslab') as typeof import('tslab')).display;
 }
 
-/** Shows PNG bytes (e.g. from `imageGrid`). */
+/**
+ * Largest PNG (bytes) a notebook output carries. Jupyter stores it base64 (×4/3), and issue 12
+ * bounds every output at 1 MB: 600 000 bytes give 800 000 base64 characters.
+ */
+export const MAX_SHOWN_PNG_BYTES = 600_000;
+
+/** True when the image has at most 256 distinct colours (so a palette PNG of it is exact). */
+async function fewColours(png: Buffer): Promise<boolean> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const seen = new Set<number>();
+  const c = info.channels;
+  for (let i = 0; i < data.length; i += c) {
+    let v = 0;
+    for (let k = 0; k < c; k++) v = v * 256 + data[i + k];
+    seen.add(v);
+    if (seen.size > 256) return false;
+  }
+  return true;
+}
+
+/**
+ * The copy of `png` a notebook shows: `png` itself when it has at most `maxBytes` bytes; else,
+ * for an image of at most 256 colours, its palette PNG (exact, same pixel size) when that fits;
+ * else the image scaled down (Lanczos, both sides by one factor s, s shrunk by 10 % until the PNG
+ * fits; full colour, or a palette PNG for an image of ≤ 256 colours). `scale` is s (1 when not
+ * resized). The figure file a notebook writes keeps the full image.
+ */
+export async function displayablePng(png: Uint8Array, maxBytes = MAX_SHOWN_PNG_BYTES): Promise<{ png: Buffer; scale: number; width: number; height: number }> {
+  const buf = Buffer.from(png);
+  const meta = await sharp(buf).metadata();
+  const W = meta.width ?? 0, H = meta.height ?? 0;
+  if (buf.length <= maxBytes) return { png: buf, scale: 1, width: W, height: H };
+  const palette = await fewColours(buf);
+  const encode = (img: sharp.Sharp) => (palette ? img.png({ palette: true, colours: 256, dither: 0, compressionLevel: 9 }) : img.png({ compressionLevel: 9, adaptiveFiltering: true })).toBuffer();
+  const first = await encode(sharp(buf));
+  if (first.length <= maxBytes) return { png: first, scale: 1, width: W, height: H };
+  let scale = Math.min(0.95, Math.sqrt(maxBytes / first.length));
+  for (;;) {
+    const width = Math.max(1, Math.round(W * scale)), height = Math.max(1, Math.round(H * scale));
+    const out = await encode(sharp(buf).resize(width, height, { kernel: 'lanczos3' }));
+    if (out.length <= maxBytes || width === 1) return { png: out, scale, width, height };
+    scale *= 0.9;
+  }
+}
+
+/**
+ * Shows PNG bytes (e.g. from `imageGrid`). One over {@link MAX_SHOWN_PNG_BYTES} is shown as its
+ * {@link displayablePng} copy, with a line saying so (the figure file keeps the full size).
+ */
 export async function showPng(png: Uint8Array): Promise<void> {
   const d = display();
   if (!d) {
@@ -40,7 +88,9 @@ export async function showPng(png: Uint8Array): Promise<void> {
     console.log(`[PNG ${m ? `${m.width}×${m.height}` : `${png.length} bytes`}]`);
     return;
   }
-  d.png(png);
+  const shown = await displayablePng(png);
+  if (shown.scale < 1) console.log(`(shown at ${Math.round(100 * shown.scale)} %, ${shown.width}×${shown.height}, to keep the notebook output under 1 MB; the figure file has the full size)`);
+  d.png(shown.png);
 }
 
 /** Shows an HTML fragment. */

@@ -1,8 +1,8 @@
 /**
  * Staging of the baselines' repositories: every manifest validates, pins the commit of
  * lib/data/baselines_repos.ts, lists only files of its groups, and stages from the local copy
- * (with the copy's flat layout) into models/upstream/<repo>/ or datasets/<repo>/ — checked by
- * staging one file of each group into a temporary root.
+ * (with the copy's flat layout) or the pinned URL (`$AUIF_UPSTREAM_URL`: its mirror) into
+ * models/upstream/<repo>/ or datasets/<repo>/ — checked by staging three groups into a temporary root.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -34,11 +34,19 @@ t('staged layout and sources', () => {
   const r = '/R';
   assert.is(stagedPath('models/densefuse_gray.model', 'densefuse-pytorch', r), path.join(r, 'models/upstream/densefuse-pytorch/models/densefuse_gray.model'));
   assert.is(stagedPath('imgs/TNO/fuse/ADF/8.png', 'metricslab', r), path.join(r, 'datasets/metricslab/imgs/TNO/fuse/ADF/8.png'));
-  const s = stagingSources('deepfuse-huili');
-  assert.equal(s.map((x) => x.kind), ['dir', 'dir', 'url']);
-  assert.is(s[0].name, '$AUIF_DEEPFUSE_HUILI_DIR');
-  assert.is(s[1].strip, 'models/deepfuse_models/');
-  assert.is(s[2].location, 'https://raw.githubusercontent.com/hli1221/Imagefusion_deepfuse/19dd37082fa1efb454b275b8cede2be1aea4d0f6/');
+  const saved = process.env.AUIF_UPSTREAM_URL;
+  try {
+    delete process.env.AUIF_UPSTREAM_URL;
+    const s = stagingSources('deepfuse-huili');
+    assert.equal(s.map((x) => x.kind), ['dir', 'dir', 'url']);
+    assert.is(s[0].name, '$AUIF_DEEPFUSE_HUILI_DIR');
+    assert.is(s[1].strip, 'models/deepfuse_models/');
+    assert.is(s[2].location, 'https://raw.githubusercontent.com/hli1221/Imagefusion_deepfuse/19dd37082fa1efb454b275b8cede2be1aea4d0f6/');
+    process.env.AUIF_UPSTREAM_URL = 'http://127.0.0.1:9/mirror/';
+    assert.is(stagingSources('deepfuse-huili')[2].location, 'http://127.0.0.1:9/mirror/hli1221/Imagefusion_deepfuse/19dd37082fa1efb454b275b8cede2be1aea4d0f6/');
+  } finally {
+    if (saved === undefined) delete process.env.AUIF_UPSTREAM_URL; else process.env.AUIF_UPSTREAM_URL = saved;
+  }
 });
 
 t('each group stages from the local copy into a fresh root, checksums verified', async () => {

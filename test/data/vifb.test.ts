@@ -1,14 +1,15 @@
 /**
  * The VIFB data set (lib/data/vifb.ts, groups `vifb`/`vifb-fused` of datasets/manifest.vifb.json):
- * the manifest's contents, the ../shared/vifb layout mapping, staging into a fresh root from that
- * copy with every sha256 checked, and a corrupt copy being refused.
+ * the manifest's contents, the ../shared/vifb layout mapping, staging into a fresh root from the
+ * first source that works (`$AUIF_VIFB_DIR`, ../shared/vifb, the pinned URL or its
+ * `$AUIF_UPSTREAM_URL` mirror) with every sha256 checked, and a corrupt copy being refused.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureStaged, stagingSources, stagedPath, StagingError } from '../../lib/data/stage.js';
+import { ensureStaged, stagingSources, stagedPath, StagingError, upstreamBaseUrl } from '../../lib/data/stage.js';
 import { groupEntries, loadManifest, UPSTREAM, vifbSharedPath, VIFB_COMMIT } from '../../lib/data/manifest.js';
 import { VIFB_METHODS, VIFB_SCENES } from '../../lib/data/vifb.js';
 import { skipLoudly } from '../helpers/upstream.js';
@@ -34,22 +35,28 @@ t('../shared/vifb layout: fused/ is upstream output/fused_images/, inputs unchan
   assert.is(vifbSharedPath('input/IR/man.jpg'), 'input/IR/man.jpg');
   assert.is(stagedPath('input/VI/man.jpg', 'vifb', '/r'), path.join('/r', 'datasets', 'vifb', 'input', 'VI', 'man.jpg'));
   const names = stagingSources('vifb').map((s) => s.name);
-  assert.equal(names, ['$AUIF_VIFB_DIR', '../shared/vifb', UPSTREAM.vifb.rawBase]);
+  assert.equal(names, ['$AUIF_VIFB_DIR', '../shared/vifb', upstreamBaseUrl('vifb')]); // the pinned URL, or its $AUIF_UPSTREAM_URL mirror
 });
 
-t('stages both groups from ../shared/vifb into a fresh root, checksum-verified; a corrupt copy is refused', async () => {
-  const shared = stagingSources('vifb')[1];
-  if (!fs.existsSync(path.join(shared.location!, 'fused'))) { skipLoudly('VIFB staging from ../shared/vifb', `${shared.location} not found`); return; }
+t('stages both groups into a fresh root from the first source that works, checksum-verified; a corrupt copy is refused', async () => {
+  const sources = stagingSources('vifb');
   const root = path.join(tmp, 'root');
-  const r = await ensureStaged(['vifb', 'vifb-fused'], { root, sources: [shared], quiet: true });
-  assert.equal(r.map((x) => [x.group, x.files, x.source]), [['vifb', 42, '../shared/vifb'], ['vifb-fused', 126, '../shared/vifb']]);
+  let r;
+  try {
+    r = await ensureStaged(['vifb', 'vifb-fused'], { root, sources, quiet: true });
+  } catch (e) {
+    if (e instanceof StagingError) { skipLoudly('VIFB staging into a fresh root', e.message); return; }
+    throw e;
+  }
+  assert.equal(r.map((x) => [x.group, x.files]), [['vifb', 42], ['vifb-fused', 126]]);
+  for (const x of r) assert.ok(sources.some((s) => x.source.startsWith(s.name)), `${x.group} staged from ${x.source}`);
   assert.ok(fs.existsSync(stagedPath('output/fused_images/walking_CNN.jpg', 'vifb', root)));
   // a copy whose bytes differ (same size) fails the sha256 check and nothing is staged under the final name
   const bad = path.join(tmp, 'bad');
   fs.mkdirSync(path.join(bad, 'input', 'IR'), { recursive: true });
   fs.mkdirSync(path.join(bad, 'input', 'VI'), { recursive: true });
   for (const e of groupEntries('vifb')) {
-    const src = fs.readFileSync(path.join(shared.location!, e.path));
+    const src = fs.readFileSync(stagedPath(e.path, 'vifb', root));
     if (e.path === 'input/IR/man.jpg') src[src.length - 3] ^= 0xff;
     fs.writeFileSync(path.join(bad, e.path), src);
   }

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import crypto from 'node:crypto';
 import sharp from 'sharp';
-import { chartBundle, compactPng, inNotebook, markdownTable, PLOTLY_MIME, showFigure, showMarkdown } from '../../lib/figures/display.js';
+import { chartBundle, compactPng, displayablePng, inNotebook, MAX_SHOWN_PNG_BYTES, markdownTable, PLOTLY_MIME, showFigure, showMarkdown } from '../../lib/figures/display.js';
 
 const t = suite('figures/display');
 
@@ -35,6 +36,39 @@ t('chartBundle: plotly JSON, PNG (with its display size), HTML showing that PNG,
   assert.match(b.data['text/html'] as string, 'src="data:image/png;base64,iVBORw=="');
   assert.is(b.data['text/plain'], '[chart: T]');
   assert.not.ok('image/png' in chartBundle({ data: [] }, null).data);
+});
+
+/** W×H noise from sha256 in counter mode (deterministic, incompressible). */
+function noise(n: number, tag: string): Buffer {
+  return Buffer.concat(Array.from({ length: Math.ceil(n / 32) }, (_, k) => crypto.createHash('sha256').update(`${tag} ${k}`).digest())).subarray(0, n);
+}
+
+t('displayablePng: within the bound kept as is; ≤ 256 colours → exact palette PNG; else scaled down under the bound, colour kept', async () => {
+  const W = 700, H = 500;
+  // 128 grey levels + a red frame (129 colours), as RGB: its palette PNG (1 byte/pixel) is exact and about half the size
+  const g = noise(W * H, 'grey');
+  const rgb = Buffer.alloc(W * H * 3);
+  for (let i = 0; i < W * H; i++) rgb.fill(g[i] & 0xfe, 3 * i, 3 * i + 3);
+  for (let x = 100; x < 300; x++) for (const y of [100, 200]) rgb.set([255, 0, 0], 3 * (y * W + x));
+  const grey = await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+  const same = await displayablePng(grey, grey.length);
+  assert.ok(same.png.equals(grey));
+  assert.equal([same.scale, same.width, same.height], [1, W, H]);
+  const half = Math.floor(grey.length * 0.6);
+  const pal = await displayablePng(grey, half);
+  assert.ok(pal.png.length <= half && pal.scale === 1 && pal.width === W, `${pal.png.length} bytes, scale ${pal.scale}`);
+  const back = await sharp(pal.png).removeAlpha().toColourspace('srgb').raw().toBuffer();
+  assert.ok(back.equals(rgb), 'the palette copy is pixel for pixel the image');
+  // full-colour noise: no palette; scaled down until it fits, still in colour
+  const colour = await sharp(noise(W * H * 3, 'rgb'), { raw: { width: W, height: H, channels: 3 } }).png().toBuffer();
+  const bound = Math.floor(colour.length / 3);
+  const small = await displayablePng(colour, bound);
+  assert.ok(small.png.length <= bound, `${small.png.length} > ${bound}`);
+  assert.ok(small.scale < 1 && small.scale > 0.3, `scale ${small.scale}`);
+  const m = await sharp(small.png).metadata();
+  assert.equal([m.width, m.height, m.channels], [small.width, small.height, 3]);
+  assert.is(small.width, Math.round(W * small.scale));
+  assert.ok(MAX_SHOWN_PNG_BYTES * 4 / 3 < 1_000_000, 'base64 of the bound stays under 1 MB');
 });
 
 t('compactPng: never larger, same size in pixels, colours of a chart kept', async () => {

@@ -2,7 +2,9 @@
  * The TensorFlow V2 checkpoint reader against the published checkpoints (DenseFuse λ = 1e2, Hui
  * Li's DeepFuse epoch 4; staged from their repositories) and the `.safetensors` conversions made
  * of them in ../shared/upstream (PyTorch layout: OIHW kernels, DenseFuse's dense-block input groups
- * reversed): every value bit for bit equal. Plus malformed-file cases.
+ * reversed): every value bit for bit equal, checked through the conversions' committed per-tensor
+ * sha256 digests (`datasets/reference/*.sha256.json`, scripts/make-reference-digests.ts; the
+ * conversions are upstream weights, so not committed). Plus malformed-file cases.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,20 +12,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkpointPrefix, crc32c, maskCrc, readBundleIndex, readSstable, readTfCheckpoint } from '../../lib/io/tf_checkpoint.js';
-import { readSafetensors } from '../../lib/io/safetensors.js';
 import { CheckpointError, type NamedTensor } from '../../lib/io/tensor_record.js';
 import { DENSEFUSE_TF_CKPT } from '../../lib/methods/densefuse.js';
 import { DEEPFUSE_HUILI_CKPT } from '../../lib/methods/deepfuse.js';
-import { projectRoot, skipLoudly, upstreamFile } from '../helpers/upstream.js';
+import { findReferenceFile } from '../../lib/data/reference.js';
+import { digestMismatches, type TensorDigest } from '../helpers/fixture.js';
+import { skipLoudly, upstreamFile } from '../helpers/upstream.js';
 
 const t = suite('io/tf_checkpoint');
 
-/** The conversions in ../shared/upstream (derived files, not upstream ones: read in place). */
-function conversion(rel: string): string | null {
-  const f = path.resolve(projectRoot, '../shared/upstream', rel);
-  if (fs.existsSync(f)) return f;
-  skipLoudly(`conversion ${rel}`, `${f} not found`);
+/** Per-tensor digests of a conversion (datasets/reference/<name>.sha256.json), or null after a loud skip. */
+function conversionDigests(name: string): Map<string, TensorDigest> | null {
+  const f = findReferenceFile(`${name}.sha256.json`);
+  if (f) return new Map(Object.entries((JSON.parse(fs.readFileSync(f, 'utf8')) as { tensors: Record<string, TensorDigest> }).tensors));
+  skipLoudly(`conversion digests ${name}`, `datasets/reference/${name}.sha256.json not found`);
   return null;
+}
+
+/** The tensors of `got` in the digests' key order (missing keys left out: digestMismatches names them). */
+function inOrder(got: Map<string, NamedTensor>, digests: Map<string, TensorDigest>): Map<string, NamedTensor> {
+  const out = new Map<string, NamedTensor>();
+  for (const k of digests.keys()) if (got.has(k)) out.set(k, got.get(k)!);
+  for (const [k, v] of got) if (!out.has(k)) out.set(k, v);
+  return out;
 }
 
 async function staged(prefix: string, repo: 'densefuse-tf' | 'deepfuse-huili'): Promise<string | null> {
@@ -33,7 +44,7 @@ async function staged(prefix: string, repo: 'densefuse-tf' | 'deepfuse-huili'): 
 }
 
 /** HWIO → OIHW, with the input channels taken in 16-channel groups in `groups` order. */
-function toOihw(t: NamedTensor, groups?: number[]): Float32Array {
+function toOihw(t: NamedTensor, groups?: number[]): NamedTensor {
   const [H, W, I, O] = t.shape;
   const src = t.data as Float32Array;
   const out = new Float32Array(src.length);
@@ -43,25 +54,17 @@ function toOihw(t: NamedTensor, groups?: number[]): Float32Array {
     const srcI = g[Math.floor(i / gs)] * gs + (i % gs);
     out[((o * I + i) * H + h) * W + w] = src[((h * W + w) * I + srcI) * O + o];
   }
-  return out;
-}
-
-function sameBits(a: Float32Array, b: Float32Array, what: string): void {
-  assert.is(a.length, b.length, `${what}: length`);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  let d = 0;
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) d++;
-  assert.is(d, 0, `${what}: ${d} values differ`);
+  return { dtype: 'float32', shape: [O, I, H, W], data: out };
 }
 
 t('DenseFuse λ = 1e2: 50 entries (weights + Adam slots); the 16 weights = the safetensors conversion bit for bit', async () => {
   const prefix = await staged(DENSEFUSE_TF_CKPT, 'densefuse-tf');
-  const conv = conversion('densefuse/densefuse_tf_gray_1e2.safetensors');
-  if (!prefix || !conv) return;
+  const digests = conversionDigests('densefuse_tf_gray_1e2');
+  if (!prefix || !digests) return;
   const all = readTfCheckpoint(prefix);
   assert.is(all.size, 50);
   assert.equal(all.get('beta1_power')!.shape, []);
-  const ref = readSafetensors(conv).tensors;
+  const got = new Map<string, NamedTensor>();
   const map: [string, string, number[] | undefined][] = [
     ['encoder/conv1_1', 'conv1', undefined], ['encoder/dense_block_conv1', 'DB1.denseblock.0.dense_conv', undefined],
     ['encoder/dense_block_conv2', 'DB1.denseblock.1.dense_conv', [1, 0]], ['encoder/dense_block_conv3', 'DB1.denseblock.2.dense_conv', [2, 1, 0]],
@@ -70,25 +73,23 @@ t('DenseFuse λ = 1e2: 50 entries (weights + Adam slots); the 16 weights = the s
   for (const [tfName, ptName, groups] of map) {
     const k = all.get(`${tfName}/kernel`)!;
     assert.is(k.dtype, 'float32');
-    assert.equal(ref.get(`${ptName}.conv2d.weight`)!.shape, [k.shape[3], k.shape[2], k.shape[0], k.shape[1]]);
-    sameBits(toOihw(k, groups), ref.get(`${ptName}.conv2d.weight`)!.data as Float32Array, tfName);
-    sameBits(all.get(`${tfName}/bias`)!.data as Float32Array, ref.get(`${ptName}.conv2d.bias`)!.data as Float32Array, `${tfName}/bias`);
+    got.set(`${ptName}.conv2d.weight`, toOihw(k, groups));
+    got.set(`${ptName}.conv2d.bias`, all.get(`${tfName}/bias`)!);
   }
+  assert.is(digests.size, 16);
+  assert.equal(digestMismatches(inOrder(got, digests), digests), []);
 });
 
 t("Hui Li's DeepFuse epoch 4: the 10 weights = the safetensors conversion bit for bit", async () => {
   const prefix = await staged(DEEPFUSE_HUILI_CKPT, 'deepfuse-huili');
-  const conv = conversion('deepfuse/huili_deepfuse_tf_epoch4.safetensors');
-  if (!prefix || !conv) return;
+  const digests = conversionDigests('huili_deepfuse_tf_epoch4');
+  if (!prefix || !digests) return;
   const sd = readTfCheckpoint(prefix, (k) => !k.includes('Adam') && !k.endsWith('_power'));
   assert.is(sd.size, 10);
-  const ref = readSafetensors(conv).tensors;
-  for (const [k, v] of sd) {
-    const ptKey = k.replace('/', '.').replace('/kernel', '.weight').replace('/bias', '.bias');
-    const want = ref.get(ptKey);
-    assert.ok(want, `${ptKey} in the conversion`);
-    sameBits(v.shape.length === 4 ? toOihw(v, [0]) : (v.data as Float32Array), want!.data as Float32Array, k);
-  }
+  const got = new Map<string, NamedTensor>();
+  for (const [k, v] of sd) got.set(k.replace('/', '.').replace('/kernel', '.weight').replace('/bias', '.bias'), v.shape.length === 4 ? toOihw(v, [0]) : v);
+  assert.is(digests.size, 10);
+  assert.equal(digestMismatches(inOrder(got, digests), digests), []);
 });
 
 t('CRC32C matches the standard check value; masking as LevelDB', () => {

@@ -1,8 +1,7 @@
 /** Shared by the baseline tests: staged TNO pairs and a pixel comparison against an 8-bit reference. */
-import fs from 'node:fs';
-import path from 'node:path';
 import { readGrey, type GreyImage, type Grey8Image } from '../../lib/io/image.js';
-import { projectRoot, skipLoudly, upstreamFile } from '../helpers/upstream.js';
+import { findReferenceFile, referenceDirs } from '../../lib/data/reference.js';
+import { skipLoudly, upstreamFile } from '../helpers/upstream.js';
 
 export async function tnoPair(i: number): Promise<[GreyImage, GreyImage] | null> {
   const a = await upstreamFile(`Datasets/Test_data_TNO/IR${i}.bmp`);
@@ -10,12 +9,14 @@ export async function tnoPair(i: number): Promise<[GreyImage, GreyImage] | null>
   return a && b ? [await readGrey(a), await readGrey(b)] : null;
 }
 
-/** A file of ../shared/reference (or $AUIF_REFERENCE_DIR), or null after a loud skip. */
+/**
+ * A reference file (`datasets/reference/`, else `$AUIF_REFERENCE_DIR` or `../shared/reference`:
+ * lib/data/reference.ts), or null after a loud skip.
+ */
 export function referencePath(rel: string): string | null {
-  const dir = process.env.AUIF_REFERENCE_DIR ?? path.resolve(projectRoot, '../shared/reference');
-  const f = path.join(dir, rel);
-  if (fs.existsSync(f)) return f;
-  skipLoudly(`reference ${rel}`, `${f} not found (set AUIF_REFERENCE_DIR)`);
+  const f = findReferenceFile(rel);
+  if (f) return f;
+  skipLoudly(`reference ${rel}`, `not found in ${referenceDirs().map((d) => d.dir).join(', ') || 'any reference folder'} (set AUIF_REFERENCE_DIR)`);
   return null;
 }
 
