@@ -162,5 +162,32 @@ t('TNO BMP (8-bit palettised, grey palette) decodes to its palette indices', asy
   for (const x of [0, 100, 767]) assert.is(g.data[575 * 768 + x], raw[off + x]);
 });
 
+t('reader errors: the ImageError class and name, the errno code alone, a 2-byte "BM" file is a BMP, an "xM" file is not', async () => {
+  const missing = path.join(tmp, 'gone.png');
+  const e1 = await readGrey8(missing).then(() => undefined, (e: Error) => e);
+  assert.instance(e1, ImageError);
+  assert.is(e1!.name, 'ImageError');
+  assert.is((e1 as ImageError).file, missing);
+  assert.is(e1!.message, `cannot read image ${missing}: ENOENT`);
+  const bm = path.join(tmp, 'two.bmp');
+  fs.writeFileSync(bm, 'BM');
+  const e2 = await readGrey8(bm).then(() => undefined, (e: Error) => e);
+  assert.instance(e2, ImageError);
+  assert.match(e2!.message, /not a readable BMP/, 'decoded as BMP, not by sharp');
+  const xm = path.join(tmp, 'xm.bin');
+  fs.writeFileSync(xm, Buffer.concat([Buffer.from('XM'), Buffer.alloc(60)]));
+  const e3 = await readGrey8(xm).then(() => undefined, (e: Error) => e);
+  assert.match(e3!.message, /xm\.bin: not a readable image/);
+  assert.not.match(e3!.message, /BMP/);
+});
+
+t('write errors: ImageError "cannot write <file>: <cause>"', async () => {
+  const out = path.join(tmp, 'missing-dir', 'G.png');
+  const e = await writeGreyPng(out, { width: 1, height: 1, data: new Float32Array(1) }).then(() => undefined, (err: Error) => err);
+  assert.instance(e, ImageError);
+  assert.is((e as ImageError).file, out);
+  assert.match(e!.message, new RegExp(`^cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT`));
+});
+
 t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 t.run();

@@ -26,4 +26,13 @@ t('constant images', () => {
   close(crossEntropyPair(constant(2, 2, 7), img([[7, 1], [2, 3]])), 2);
 });
 
+t('input errors name CE and the image at fault (size, convention)', () => {
+  const a = constant(2, 2, 1), small = constant(1, 2, 1);
+  assert.throws(() => crossEntropyPair(a, small), (e: Error) => e.message === 'CE: size mismatch: source is 2×2 but fused is 1×2');
+  assert.throws(() => crossEntropy(a, a, small), (e: Error) => e.message === 'CE: size mismatch: ir is 2×2 but fused is 1×2');
+  assert.throws(() => crossEntropy(a, small, a), (e: Error) => e.message === 'CE: size mismatch: ir is 2×2 but vis is 1×2');
+  // @ts-expect-error: bad convention on purpose
+  assert.throws(() => crossEntropy(a, a, a, { convention: 'matlab' }), (e: Error) => e.message.startsWith("CE: unknown convention 'matlab'"));
+});
+
 t.run();
