@@ -47,6 +47,10 @@ t('luma601 is PIL convert("L"): (19595 R + 38470 G + 7471 B + 2^15) >> 16', () =
   assert.is(luma601(10, 20, 30), 18); // 0.299·10 + 0.587·20 + 0.114·30 = 18.15
 });
 
+t('luma601 of a grey pixel (g, g, g) is g for every g (19595 + 38470 + 7471 = 2^16): grey read through the RGB path is unchanged', () => {
+  for (let g = 0; g < 256; g++) assert.is(luma601(g, g, g), g);
+});
+
 t('rint rounds half to even (numpy rint)', () => {
   assert.equal([0.5, 1.5, 2.5, 3.5, -0.5, -1.5, 2.4999, 2.5001].map(rintHalfEven).map((v) => v + 0), [0, 2, 2, 4, 0, -2, 2, 3]);
 });
@@ -113,12 +117,15 @@ t('grey and grey+alpha PNGs read their grey plane as is (no luma of neighbouring
   const w = 7, h = 3;
   const grey = Buffer.from(Array.from({ length: w * h }, (_, i) => (i * 97 + (i % 2) * 200) & 255));
   const f1 = path.join(tmp, 'grey1.png');
-  await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).png().toFile(f1);
+  // toColourspace('b-w'): a real one-channel PNG (colour type 0); without it sharp writes RGB.
+  await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png().toFile(f1);
+  assert.is((await sharp(f1).metadata()).channels, 1);
   assert.equal(Array.from((await readGrey8(f1)).data), Array.from(grey));
   const ga = Buffer.alloc(w * h * 2);
   for (let i = 0; i < w * h; i++) { ga[2 * i] = grey[i]; ga[2 * i + 1] = 255 - (i * 13 & 127); }
   const f2 = path.join(tmp, 'grey-alpha.png');
-  await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).png().toFile(f2);
+  await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).toColourspace('b-w').png().toFile(f2);
+  assert.is((await sharp(f2).metadata()).channels, 2);
   const back = await readGrey8(f2);
   assert.equal([back.width, back.height], [w, h]);
   assert.equal(Array.from(back.data), Array.from(grey));
