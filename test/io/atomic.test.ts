@@ -222,6 +222,22 @@ t("removeStaleTemps: a pid that kill(pid, 0) refuses with EPERM (another user's 
   }
 });
 
+t('removeStaleTemps: a stale temporary removed by another writer between the listing and the removal is no error', async () => {
+  const dir = tmpDir();
+  const readdir = fs.promises.readdir;
+  try {
+    const file = path.join(dir, 'a.bin');
+    const phantom = `.a.bin.${deadPid()}.0123abcd.tmp`; // listed, but gone by the time it is removed
+    fs.promises.readdir = (async (...a: Parameters<typeof readdir>) => [...(await readdir(...a)) as string[], phantom]) as typeof readdir;
+    assert.equal(await removeStaleTemps(file), [phantom]);
+    await writeFileAtomic(file, Buffer.from('ok'));
+    assert.is(fs.readFileSync(file, 'utf8'), 'ok');
+  } finally {
+    fs.promises.readdir = readdir;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 t('tempPathFor: a sibling `.<name>.<pid>.<8 hex>.tmp`, a new one per call', () => {
   const a = tempPathFor('/x/y/F1.png');
   assert.is(path.dirname(a), '/x/y');
