@@ -39,6 +39,7 @@ import type { AddressInfo } from 'node:net';
 
 import { UPSTREAM, loadManifest, packageRoot, type Repo } from '../lib/data/manifest.js';
 import { stagingSources } from '../lib/data/stage.js';
+import { writeFileAtomicSync } from '../lib/io/atomic.js';
 
 interface Args { only?: 'test' | 'reproduce'; keep: boolean; serve: boolean; log?: string }
 
@@ -281,7 +282,7 @@ async function main(): Promise<void> {
   summary.seconds = Math.round((Date.now() - t0) / 1000);
   summary.ok = ok;
   server.close();
-  fs.writeFileSync(path.join(path.dirname(logFile), 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
+  writeFileAtomicSync(path.join(path.dirname(logFile), 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
 
   const T = summary.test as (TestFigures & { exit: number; seconds: number }) | undefined;
   const P = summary.reproduce as (NotebookFigures & { exit: number; seconds: number }) | undefined;

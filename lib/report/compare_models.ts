@@ -28,6 +28,7 @@ import { METRIC_NAMES, type MetricName, type MetricValues } from '../metrics/ind
 import { conventionOf, type MetricConvention } from '../metrics/types.js';
 import { evaluateDataset, type DatasetEvaluation, type PairEvaluation } from './evaluate.js';
 import { comparableWithPrinted, paperRow, PaperTableError, type PaperMetric, PAPER_METRICS } from './paper_table.js';
+import { ReferenceFileError } from '../data/reference.js';
 import { median } from '../util/stats.js';
 
 /** A bad comparison request (unknown set, pair out of range, same label twice …); names the input. */
@@ -200,7 +201,8 @@ export async function compareModels(opts: CompareModelsOptions): Promise<ModelCo
       const row = paperRow('AUIF', d, 'AUIF');
       return Object.fromEntries(PAPER_METRICS.filter((m) => row.printed[m] !== undefined && comparableWithPrinted(m, convention)).map((m) => [m, row.printed[m]!]));
     } catch (e) {
-      if (!(e instanceof PaperTableError)) throw e;
+      // No reachable paper_tables.csv (ReferenceFileError) or no such row in it (PaperTableError).
+      if (!(e instanceof PaperTableError) && !(e instanceof ReferenceFileError)) throw e;
       paperNote = `no paper column: ${e.message}`;
       return {};
     }

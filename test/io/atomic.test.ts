@@ -12,7 +12,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from '../../lib/io/atomic.js';
+import { removeStaleTemps, syncDir, tempPathFor, writeFileAtomic, writeFileAtomicSync } from '../../lib/io/atomic.js';
 import { readSafetensors, writeSafetensors } from '../../lib/io/safetensors.js';
 import { CheckpointError, type StateDict } from '../../lib/io/tensor_record.js';
 import { ImageError, readGrey8, writeGreyPng } from '../../lib/io/image.js';
@@ -195,6 +195,121 @@ t('writeFileAtomicSync (the scripts\' writer): replaces whole, removes a dead pr
   assert.equal(fs.readdirSync(dir).sort(), ['report.json', 'sub']);
   assert.is(fs.readFileSync(path.join(blocked, 'x'), 'utf8'), 'x');
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The pid of a process that has exited (a child run to completion). */
+const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
+
+t('removeStaleTemps: only `.<name>.<pid>.<8 hex>.tmp` of a dead pid is removed; lookalikes and live pids are kept', async () => {
+  const dir = tmpDir();
+  try {
+    const file = path.join(dir, 'a.bin');
+    const dead = deadPid();
+    const stale = `.a.bin.${dead}.0123abcd.tmp`;
+    const keep = [
+      `x.a.bin.${dead}.0123abcd.tmp`, // no leading dot: not ours
+      `.a.bin.${dead}.0123abcd.tmp.orig`, // something after .tmp
+      `.a.bin.${dead}.0123abcd.tmpx`,
+      `.a.bin.${dead}.0123abc.tmp`, // 7 hex digits
+      `.b.bin.${dead}.0123abcd.tmp`, // another file's
+      `.a.bin.${process.ppid}.89abcdef.tmp`, // a live process (our parent)
+      'a.bin',
+    ];
+    for (const n of [stale, ...keep]) fs.writeFileSync(path.join(dir, n), n);
+    assert.equal(await removeStaleTemps(file), [stale]);
+    assert.equal(listTree(dir), [...keep].sort());
+    assert.equal(await removeStaleTemps(file), [], 'nothing left to remove');
+    // A folder that cannot be listed: nothing removed, no error.
+    assert.equal(await removeStaleTemps(path.join(dir, 'no-such-dir', 'a.bin')), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+t("removeStaleTemps: a pid that kill(pid, 0) refuses with EPERM (another user's live process) is alive; ESRCH is dead", async () => {
+  const dir = tmpDir();
+  const kill = process.kill;
+  try {
+    const file = path.join(dir, 'a.bin');
+    const other = `.a.bin.${deadPid()}.0123abcd.tmp`;
+    fs.writeFileSync(path.join(dir, other), '');
+    process.kill = (() => { throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' }); }) as typeof process.kill;
+    assert.equal(await removeStaleTemps(file), []);
+    assert.ok(fs.existsSync(path.join(dir, other)));
+    process.kill = (() => { throw Object.assign(new Error('no such process'), { code: 'ESRCH' }); }) as typeof process.kill;
+    assert.equal(await removeStaleTemps(file), [other]);
+  } finally {
+    process.kill = kill;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+t('removeStaleTemps: a stale temporary removed by another writer between the listing and the removal is no error', async () => {
+  const dir = tmpDir();
+  const readdir = fs.promises.readdir;
+  try {
+    const file = path.join(dir, 'a.bin');
+    const phantom = `.a.bin.${deadPid()}.0123abcd.tmp`; // listed, but gone by the time it is removed
+    fs.promises.readdir = (async (...a: Parameters<typeof readdir>) => [...(await readdir(...a)) as unknown as string[], phantom]) as unknown as typeof readdir;
+    assert.equal(await removeStaleTemps(file), [phantom]);
+    await writeFileAtomic(file, Buffer.from('ok'));
+    assert.is(fs.readFileSync(file, 'utf8'), 'ok');
+  } finally {
+    fs.promises.readdir = readdir;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+t('tempPathFor: a sibling `.<name>.<pid>.<8 hex>.tmp`, a new one per call', () => {
+  const a = tempPathFor('/x/y/F1.png');
+  assert.is(path.dirname(a), '/x/y');
+  assert.match(path.basename(a), new RegExp(`^\\.F1\\.png\\.${process.pid}\\.[0-9a-f]{8}\\.tmp$`));
+  assert.is.not(tempPathFor('/x/y/F1.png'), a);
+});
+
+/** Runs `fn` with fs.promises.open/rename wrapped: records each step; `maxChunk` caps what one handle.write writes. */
+async function traced<T>(maxChunk: number, fn: () => Promise<T>): Promise<{ result: T; steps: string[] }> {
+  const p = fs.promises;
+  const orig = { open: p.open, rename: p.rename };
+  const steps: string[] = [];
+  const name = (f: fs.PathLike) => (path.basename(String(f)).endsWith('.tmp') ? 'tmp' : path.basename(String(f)));
+  p.open = (async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
+    const h = await orig.open(file, flags, mode);
+    steps.push(`open ${name(file)} ${String(flags)}`);
+    const write = h.write.bind(h) as (b: Uint8Array, o: number, l: number) => Promise<{ bytesWritten: number }>;
+    const sync = h.sync.bind(h);
+    Object.assign(h, {
+      write: (b: Uint8Array, o: number, l: number) => { steps.push(`write ${o} ${l}`); return write(b, o, Math.min(l, maxChunk)); },
+      sync: () => { steps.push(`sync ${name(file)}`); return sync(); },
+    });
+    return h;
+  }) as typeof p.open;
+  p.rename = (async (a: fs.PathLike, b: fs.PathLike) => { steps.push(`rename ${name(a)} ${name(b)}`); return orig.rename(a, b); }) as typeof p.rename;
+  try {
+    return { result: await fn(), steps };
+  } finally {
+    Object.assign(p, orig);
+  }
+}
+
+t('writeFileAtomic: short writes are continued at the right offset; temp fsync before the rename, directory fsync after', async () => {
+  const dir = tmpDir();
+  try {
+    const file = path.join(dir, 'out.bin');
+    const bytes = Uint8Array.from({ length: 10 }, (_, i) => 3 * i + 1);
+    const { steps } = await traced(4, () => writeFileAtomic(file, bytes));
+    assert.equal([...fs.readFileSync(file)], [...bytes]);
+    assert.equal(steps, ['open tmp w', 'write 0 10', 'write 4 6', 'write 8 2', 'sync tmp', 'rename tmp out.bin', `open ${path.basename(dir)} r`, `sync ${path.basename(dir)}`]);
+    assert.equal(listTree(dir), ['out.bin']);
+    // An empty file: no write call, still synced and renamed.
+    const empty = await traced(4, () => writeFileAtomic(file, new Uint8Array(0)));
+    assert.is(fs.statSync(file).size, 0);
+    assert.equal(empty.steps.filter((s) => s.startsWith('write')), []);
+    // syncDir is best effort: a folder that cannot be opened is no error.
+    await syncDir(path.join(dir, 'no-such-dir'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 t.run();

@@ -47,6 +47,10 @@ t('luma601 is PIL convert("L"): (19595 R + 38470 G + 7471 B + 2^15) >> 16', () =
   assert.is(luma601(10, 20, 30), 18); // 0.299·10 + 0.587·20 + 0.114·30 = 18.15
 });
 
+t('luma601 of a grey pixel (g, g, g) is g for every g (19595 + 38470 + 7471 = 2^16): grey read through the RGB path is unchanged', () => {
+  for (let g = 0; g < 256; g++) assert.is(luma601(g, g, g), g);
+});
+
 t('rint rounds half to even (numpy rint)', () => {
   assert.equal([0.5, 1.5, 2.5, 3.5, -0.5, -1.5, 2.4999, 2.5001].map(rintHalfEven).map((v) => v + 0), [0, 2, 2, 4, 0, -2, 2, 3]);
 });
@@ -113,17 +117,21 @@ t('grey and opaque grey+alpha PNGs read their grey plane as is (a transparent on
   const w = 7, h = 3;
   const grey = Buffer.from(Array.from({ length: w * h }, (_, i) => (i * 97 + (i % 2) * 200) & 255));
   const f1 = path.join(tmp, 'grey1.png');
-  await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).png().toFile(f1);
+  // toColourspace('b-w'): a real one-channel PNG (colour type 0); without it sharp writes RGB.
+  await sharp(grey, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png().toFile(f1);
+  assert.is((await sharp(f1).metadata()).channels, 1);
   assert.equal(Array.from((await readGrey8(f1)).data), Array.from(grey));
   const ga = Buffer.alloc(w * h * 2);
   for (let i = 0; i < w * h; i++) { ga[2 * i] = grey[i]; ga[2 * i + 1] = 255 - (i * 13 & 127); }
   const f2 = path.join(tmp, 'grey-alpha.png');
-  await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).png().toFile(f2);
+  await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).toColourspace('b-w').png().toFile(f2);
+  assert.is((await sharp(f2).metadata()).channels, 2);
   // transparency is refused, naming the first pixel that is not opaque (i = 1: alpha 255 − 13)…
   await readGrey8(f2).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /grey-alpha\.png: PNG with an alpha channel that is not opaque \(pixel \(1, 0\) has alpha 242\)/));
   // …an opaque alpha channel is dropped (nothing is lost) and the grey plane read as is
   for (let i = 0; i < w * h; i++) ga[2 * i + 1] = 255;
-  await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).png().toFile(f2);
+  await sharp(ga, { raw: { width: w, height: h, channels: 2 } }).toColourspace('b-w').png().toFile(f2);
+  assert.is((await sharp(f2).metadata()).channels, 2);
   const back = await readGrey8(f2);
   assert.equal([back.width, back.height], [w, h]);
   assert.equal(Array.from(back.data), Array.from(grey));
@@ -165,6 +173,33 @@ t('TNO BMP (8-bit palettised, grey palette) decodes to its palette indices', asy
   const off = raw.readUInt32LE(10);
   // bottom-up: file row 0 is image row 575; the grey palette maps index i → (i, i, i)
   for (const x of [0, 100, 767]) assert.is(g.data[575 * 768 + x], raw[off + x]);
+});
+
+t('reader errors: the ImageError class and name, the errno code alone, a 2-byte "BM" file is a BMP, an "xM" file is not', async () => {
+  const missing = path.join(tmp, 'gone.png');
+  const e1 = await readGrey8(missing).then(() => undefined, (e: Error) => e);
+  assert.instance(e1, ImageError);
+  assert.is(e1!.name, 'ImageError');
+  assert.is((e1 as ImageError).file, missing);
+  assert.is(e1!.message, `cannot read image ${missing}: ENOENT`);
+  const bm = path.join(tmp, 'two.bmp');
+  fs.writeFileSync(bm, 'BM');
+  const e2 = await readGrey8(bm).then(() => undefined, (e: Error) => e);
+  assert.instance(e2, ImageError);
+  assert.match(e2!.message, /not a readable BMP/, 'decoded as BMP, not by sharp');
+  const xm = path.join(tmp, 'xm.bin');
+  fs.writeFileSync(xm, Buffer.concat([Buffer.from('XM'), Buffer.alloc(60)]));
+  const e3 = await readGrey8(xm).then(() => undefined, (e: Error) => e);
+  assert.match(e3!.message, /xm\.bin: not a readable image/);
+  assert.not.match(e3!.message, /BMP/);
+});
+
+t('write errors: ImageError "cannot write <file>: <cause>"', async () => {
+  const out = path.join(tmp, 'missing-dir', 'G.png');
+  const e = await writeGreyPng(out, { width: 1, height: 1, data: new Float32Array(1) }).then(() => undefined, (err: Error) => err);
+  assert.instance(e, ImageError);
+  assert.is((e as ImageError).file, out);
+  assert.match(e!.message, new RegExp(`^cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT`));
 });
 
 t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -43,7 +43,7 @@ function isas(): ('portable' | 'avx2' | 'avx512')[] {
 }
 
 t('= the float64 loop within float32 rounding, every variant, padding, activation, size; accumulate adds', () => {
-  if (!k) return;
+  if (!k) return skipLoudly('native conv kernels', 'not loaded (see the SKIP at import)');
   const before = k.convInfo().isa as 'avx512';
   try {
     for (const isa of isas()) {
@@ -69,7 +69,7 @@ t('= the float64 loop within float32 rounding, every variant, padding, activatio
 });
 
 t('bit-identical for 1 and 2 threads', () => {
-  if (!k) return;
+  if (!k) return skipLoudly('native conv kernels', 'not loaded (see the SKIP at import)');
   const [h, w] = [37, 101];
   const x = arr(16 * h * w), W = arr(8 * 16 * 9), b = arr(8), sc = arr(8), sh = arr(8);
   const run = (n: number) => { k.setThreads(n); const o = new Float32Array(8 * h * w); k.conv3x3([x], h, w, W, b, sc, sh, 1, 0.1, false, o, false); return o; };
@@ -79,7 +79,7 @@ t('bit-identical for 1 and 2 threads', () => {
 });
 
 t('bad arguments are refused, naming them', () => {
-  if (!k) return;
+  if (!k) return skipLoudly('native conv kernels', 'not loaded (see the SKIP at import)');
   const x = new Float32Array(4 * 4), W = new Float32Array(2 * 9), v2 = new Float32Array(2);
   const throws = (f: () => void, re: RegExp) => { try { f(); assert.unreachable('should throw'); } catch (e) { assert.match((e as Error).message, re); } };
   throws(() => k.conv3x3([x], 4, 4, W, v2, v2, v2, 1, 0, false, new Float32Array(2 * 15), false), /out has 30 values, expected cout·h·w = 32/);

@@ -117,7 +117,7 @@ function availableIsas(k: NonNullable<ReturnType<typeof convEngine>>): string[] 
 }
 
 t('weights: the published .pkl files read and check; 111 938 + 148 997 learned values; sample values of the reference', () => {
-  if (!params || !files) return;
+  if (!params || !files) return skipLoudly('DIDFuse test', 'no params or files (see the SKIP above)');
   assert.is(countDidfuseParameters(params), 260935);
   assert.is(BLOCK_NAMES.filter((n) => n <= 'cov4').reduce((s, n) => s + params![n].parameters, 0), 111938);
   const enc = readTorchCheckpoint(files.encoder);
@@ -131,7 +131,7 @@ t('weights: the published .pkl files read and check; 111 938 + 148 997 learned v
 });
 
 t('native conv addon: every fixture map ≤ 1e-5 on every instruction-set variant this CPU has', () => {
-  if (!fx || !params) return;
+  if (!fx || !params) return skipLoudly('DIDFuse test', 'no fx or params (see the SKIP above)');
   const k = convEngine(true)!;
   const before = k.convInfo().isa;
   try {
@@ -149,7 +149,7 @@ t('native conv addon: every fixture map ≤ 1e-5 on every instruction-set varian
 });
 
 t('tfjs path (wasm, cpu): every fixture map ≤ 1e-5', async () => {
-  if (!fx || !params) return;
+  if (!fx || !params) return skipLoudly('DIDFuse test', 'no fx or params (see the SKIP above)');
   for (const backend of TEST_BACKENDS) {
     await useBackend(backend);
     const p = toTfParams(params);
@@ -172,7 +172,7 @@ t('tfjs path (wasm, cpu): every fixture map ≤ 1e-5', async () => {
 });
 
 t('the method (registry, both engines): fused.out ≤ 1e-5; memory-saving native rule = plain sum; intermediates are the channel means', async () => {
-  if (!fx || !params || !files) return;
+  if (!fx || !params || !files) return skipLoudly('DIDFuse test', 'no fx or params or files (see the SKIP above)');
   const ir: GreyImage = { width: W, height: H, data: f32('input.ir') };
   const vis: GreyImage = { width: W, height: H, data: f32('input.vis') };
   for (const engine of ['native', 'tfjs']) {
@@ -204,7 +204,7 @@ t('the method (registry, both engines): fused.out ≤ 1e-5; memory-saving native
 });
 
 t('tiny and odd sizes: 2×2 (the smallest legal), 2×3, 3×2, 5×7, 203×9, 37×29 — native = tfjs ≤ 1e-5, native threads-independent; 1×N refused', async () => {
-  if (!params || !files) return;
+  if (!params || !files) return skipLoudly('DIDFuse test', 'no params or files (see the SKIP above)');
   const native = await didfuse.load({ engine: 'native', ...files });
   const viaTf = await didfuse.load({ engine: 'tfjs', ...files });
   const k = convEngine(true)!;
@@ -236,7 +236,7 @@ t('tiny and odd sizes: 2×2 (the smallest legal), 2×3, 3×2, 5×7, 203×9, 37×
 });
 
 t('CLI: a 2×2 pair fuses to a 2×2 PNG; a 1×3 pair is refused with one line naming file and size', async () => {
-  if (!files) return;
+  if (!files) return skipLoudly('DIDFuse test', 'no files (see the SKIP above)');
   const png = async (name: string, w: number, h: number) => {
     const f = path.join(tmp, name);
     await writeGreyPng(f, { width: w, height: h, data: Float32Array.from({ length: w * h }, (_, i) => (i + 1) / (w * h + 1)) });
@@ -260,7 +260,7 @@ t('CLI: a 2×2 pair fuses to a 2×2 PNG; a 1×3 pair is refused with one line na
 });
 
 t('bad weights: swapped files, a missing, an extra, a mis-shaped key, a wrong dtype → StateDictError naming file and key', async () => {
-  if (!files) return;
+  if (!files) return skipLoudly('DIDFuse test', 'no files (see the SKIP above)');
   const enc = readTorchCheckpoint(files.encoder), dec = readTorchCheckpoint(files.decoder);
   const fails = (fn: () => unknown, re: RegExp, key: string) => {
     try { fn(); assert.unreachable('should throw'); } catch (e) {
@@ -307,7 +307,7 @@ t('bad weights: swapped files, a missing, an extra, a mis-shaped key, a wrong dt
 });
 
 t('published outputs: TNO pairs 8, 10 and FLIR pair 36 within 1 grey level, ≤ 0.1 % of pixels differing (all 80: npm run verify -- didfuse)', async () => {
-  if (!params || !files) return;
+  if (!params || !files) return skipLoudly('DIDFuse test', 'no params or files (see the SKIP above)');
   if (!(await upstreamFile('Test_result/TNO_IJCAI/F8.png', 'didfuse'))) return;
   const fuser = await didfuse.load(files);
   try {

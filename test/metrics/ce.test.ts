@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crossEntropy, crossEntropyPair } from '../../lib/metrics/ce.js';
-import { close, constant, img } from './_helpers.js';
+import { crossEntropy, crossEntropyFromHistograms, crossEntropyPair } from '../../lib/metrics/ce.js';
+import { histogram256 } from '../../lib/metrics/histogram.js';
+import { close, constant, img, noise } from './_helpers.js';
 
 const t = suite('metrics/ce (CE)');
 
@@ -24,6 +25,26 @@ t('constant images', () => {
   assert.is(crossEntropy(constant(3, 3, 10), constant(3, 3, 20), constant(3, 3, 15)), 0);
   // constant source at a level present in F with p = 1/4 → −log2(1/4) = 2
   close(crossEntropyPair(constant(2, 2, 7), img([[7, 1], [2, 3]])), 2);
+});
+
+t('crossEntropyFromHistograms (the path computeAll takes) = (CE(VIS, F) + CE(IR, F)) / 2 from the same histograms', () => {
+  const ir = noise(16, 12, 1), vis = img(Array.from({ length: 12 }, (_, y) => Array.from({ length: 16 }, (_, x) => (x * 16 + y * 3) % 200)));
+  const f = noise(16, 12, 7);
+  const n = 16 * 12;
+  const ceIr = crossEntropyPair(ir, f), ceVis = crossEntropyPair(vis, f);
+  assert.ok(Math.abs(ceIr - ceVis) > 0.1, `the two sources give different CE (${ceIr}, ${ceVis})`);
+  const fromHist = crossEntropyFromHistograms(histogram256(ir), histogram256(vis), histogram256(f), n);
+  close(fromHist, (ceIr + ceVis) / 2);
+  assert.is(fromHist, crossEntropy(ir, vis, f));
+});
+
+t('input errors name CE and the image at fault (size, convention)', () => {
+  const a = constant(2, 2, 1), small = constant(1, 2, 1);
+  assert.throws(() => crossEntropyPair(a, small), (e: Error) => e.message === 'CE: size mismatch: source is 2×2 but fused is 1×2');
+  assert.throws(() => crossEntropy(a, a, small), (e: Error) => e.message === 'CE: size mismatch: ir is 2×2 but fused is 1×2');
+  assert.throws(() => crossEntropy(a, small, a), (e: Error) => e.message === 'CE: size mismatch: ir is 2×2 but vis is 1×2');
+  // @ts-expect-error: bad convention on purpose
+  assert.throws(() => crossEntropy(a, a, a, { convention: 'matlab' }), (e: Error) => e.message.startsWith("CE: unknown convention 'matlab'"));
 });
 
 t.run();

@@ -35,4 +35,27 @@ t('F equal to both sources: RMSE 0, PSNR +Infinity (no NaN)', () => {
   }
 });
 
+t('input errors name the metric and the image at fault (size, convention)', () => {
+  const small = constant(2, 1, 0);
+  for (const [fn, name] of [[psnr, 'PSNR'], [rmse, 'RMSE']] as const) {
+    assert.throws(() => fn(ir, vis, small), (e: Error) => e.message === `${name}: size mismatch: ir is 2×2 but fused is 2×1`, `${name} fused`);
+    assert.throws(() => fn(ir, small, f), (e: Error) => e.message === `${name}: size mismatch: ir is 2×2 but vis is 2×1`, `${name} vis`);
+    // @ts-expect-error: bad convention on purpose
+    assert.throws(() => fn(ir, vis, f, { convention: 'matlab' }), (e: Error) => e.message.startsWith(`${name}: unknown convention 'matlab'`), `${name} convention`);
+  }
+});
+
+t('the two sources are not interchangeable with F, and each one counts (asymmetric 3×2 case)', () => {
+  // IR off by 1 in every pixel, VIS off by 2 in two of six pixels: SSE 6 and 8.
+  const F = img([[10, 20, 30], [40, 50, 60]]);
+  const I = img([[11, 21, 31], [41, 51, 61]]);
+  const V = img([[12, 20, 30], [40, 50, 58]]);
+  close(rmse(I, V, F), Math.sqrt((6 / 6 + 8 / 6) / 2));
+  close(psnr(I, V, F), 10 * Math.log10((255 * 255) / ((6 / 6 + 8 / 6) / 2)));
+  close(rmse(I, V, F, { convention: 'vifb' }), (Math.sqrt(6) / 6 + Math.sqrt(8) / 6) / 2);
+  close(psnr(I, V, F, { convention: 'vifb' }), 20 * Math.log10(255 / Math.sqrt((Math.sqrt(6) / 6 + Math.sqrt(8) / 6) / 2)));
+  // printed = paper for PSNR/RMSE
+  assert.is(rmse(I, V, F, { convention: 'printed' }), rmse(I, V, F));
+});
+
 t.run();

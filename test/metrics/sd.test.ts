@@ -25,4 +25,13 @@ t('constant image: 0 in every convention', () => {
   for (const convention of ['paper', 'vifb', 'printed'] as const) assert.is(standardDeviation(constant(4, 3, 77), { convention }), 0);
 });
 
+t('input errors name SD and the image at fault', () => {
+  const bad = { width: 2, height: 2, data: new Float64Array(3) };
+  for (const f of [() => standardDeviation(bad), () => standardDeviation(bad, { convention: 'printed' }), () => standardDeviationColumns(bad)]) {
+    assert.throws(f, (e: Error) => e.message.startsWith('SD: fused is 2×2 but has 3 values'));
+  }
+  // @ts-expect-error: bad convention on purpose
+  assert.throws(() => standardDeviation(constant(2, 2, 0), { convention: 'matlab' }), (e: Error) => e.message.startsWith("SD: unknown convention 'matlab'"));
+});
+
 t.run();

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spatialFrequency, spatialFrequencyVifbRgb, spatialFrequencyZeroPadded } from '../../lib/metrics/sf.js';
-import { close, constant, img } from './_helpers.js';
+import { close, constant, gen, img, noise } from './_helpers.js';
 
 const t = suite('metrics/sf (SF)');
 
@@ -32,6 +32,27 @@ t('constant image: 0 (printed: only the padded border counts)', () => {
   // 5×4 of 9s: rows 4·81, cols 5·81 → sqrt(9·81/20)
   close(spatialFrequencyZeroPadded(constant(5, 4, 9)), Math.sqrt((9 * 81) / 20));
   assert.is(spatialFrequencyZeroPadded(constant(5, 4, 0)), 0);
+});
+
+t('VIFB colour quirk on multi-row planes = the SF of the planes placed side by side (an independent M×(C·N) image)', () => {
+  const w = 5, h = 4;
+  const planes = [noise(w, h, 3), noise(w, h, 11), noise(w, h, 29)];
+  const side = gen(3 * w, h, (x, y) => planes[Math.floor(x / w)].data[y * w + (x % w)]);
+  close(spatialFrequencyVifbRgb(planes), spatialFrequency(side));
+  close(spatialFrequencyVifbRgb(planes.slice(0, 2)), spatialFrequency(gen(2 * w, h, (x, y) => planes[Math.floor(x / w)].data[y * w + (x % w)])));
+});
+
+t('input errors name SF and the plane or image at fault', () => {
+  // @ts-expect-error: not an array on purpose
+  assert.throws(() => spatialFrequencyVifbRgb(img([[1]])), (e: Error) => e.message === 'SF: no channel planes given');
+  assert.throws(() => spatialFrequencyVifbRgb([]), (e: Error) => e.message === 'SF: no channel planes given');
+  assert.throws(() => spatialFrequencyVifbRgb([constant(2, 2, 0), constant(3, 2, 0)]), (e: Error) => e.message === 'SF: size mismatch: channel 0 is 2×2 but channel 1 is 3×2');
+  const bad = { width: 2, height: 2, data: new Float64Array(3) };
+  for (const f of [() => spatialFrequency(bad), () => spatialFrequency(bad, { convention: 'printed' }), () => spatialFrequencyZeroPadded(bad)]) {
+    assert.throws(f, (e: Error) => e.message.startsWith('SF: fused is 2×2 but has 3 values'));
+  }
+  // @ts-expect-error: bad convention on purpose
+  assert.throws(() => spatialFrequency(constant(2, 2, 0), { convention: 'matlab' }), (e: Error) => e.message.startsWith("SF: unknown convention 'matlab'"));
 });
 
 t.run();

@@ -12,7 +12,7 @@ import { nativeKernels, nativeStatus } from '../../lib/kernels/native.js';
 import { fuseTiled, fusePlanesPerLayer } from '../../lib/model/auif.js';
 import { receptiveRadius, tileRects, chooseTile, TILE_AUTO_PIXELS, DEFAULT_TILE } from '../../lib/model/tiling.js';
 import { paramsFromStateDict, disposeParams, type AuifParams } from '../../lib/model/params.js';
-import { loadFixture, useBackend } from '../helpers/fixture.js';
+import { loadFixture, skipFixture, useBackend } from '../helpers/fixture.js';
 import { skipLoudly } from '../helpers/upstream.js';
 
 const t = suite('model/tiling');
@@ -43,7 +43,7 @@ t('tileRects covers the image once, row-major, remainders last', () => {
 if (!nk || typeof nk.fuseAuif !== 'function') skipLoudly('model/tiling', `native fuseAuif unavailable: ${nativeStatus().reason}`);
 else {
   t('receptive radius of AUIF: 9 (lap₁₉) + 2·10 + 1 = 30, the halo the kernel uses', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     assert.is(receptiveRadius(params), 30);
     const ir = rand(40 * 40, 1), vis = rand(40 * 40, 2), out = new Float32Array(1600);
     // fuseAuif returns the halo it used (10 + 10 layers, 11×11 and 19×19 initial filters)
@@ -53,7 +53,7 @@ else {
   });
 
   t('tiled = untiled, bit for bit (sizes that the tiles do not divide, both rules, 1 and 2 threads)', async () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     for (const [h, w, tiles] of [[10, 10, [3, 7]], [37, 53, [16, 36]], [100, 77, [31, 64]], [131, 211, [1, 29, 64, 130]], [300, 257, [61, 100, 256]]] as const) {
       const ir = rand(h * w, h), vis = rand(h * w, w + 1);
       for (const mode of ['sum', 'average'] as const) {
@@ -71,7 +71,7 @@ else {
   });
 
   t('one-pass kernel = per-layer float64 kernels within 2e-6 (random 131×211 pair)', async () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     const [h, w] = [131, 211];
     const ir = rand(h * w, 5), vis = rand(h * w, 6);
     for (const mode of ['sum', 'average'] as const) {
@@ -84,7 +84,7 @@ else {
   });
 
   t('AVX2 and portable builds of the hot loops give the same bits (AUIF_SIMD=0 in a child process)', () => {
-    if (!fixture) return;
+    if (!fixture) return skipFixture();
     if (nk.simdInfo?.() !== 'avx2+fma') { skipLoudly('model/tiling SIMD comparison', `this CPU runs the ${nk.simdInfo?.()} loops only`); return; }
     const script = `
       import { nativeKernels } from './lib/kernels/native.js';

@@ -2,8 +2,9 @@
  * compareModels: a weights file against itself gives identical means and zero deltas (on two
  * TNO pairs, also checked against evaluateDataset of the same fused images); two different weight
  * files (the authors' and the committed retrain) give the committed per-pair values and non-zero
- * deltas of the committed sign; input errors come
- * before any work, and the Markdown / JSON renderers have the documented shape.
+ * deltas of the committed sign; the paper's AUIF row is beside them (datasets/reference/
+ * paper_tables.csv is committed: its absence fails the test), and with no table reachable at all
+ * the comparison still runs without that column and says why; input errors come before any work, and the Markdown / JSON renderers have the documented shape.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -20,6 +21,7 @@ import { loadWeights, saveWeights } from '../../lib/model/checkpoint.js';
 import { disposeParams } from '../../lib/model/params.js';
 import { METRIC_NAMES, type MetricValues } from '../../lib/metrics/index.js';
 import { projectRoot, upstreamGroup } from '../helpers/upstream.js';
+import { findReferenceFile, PROJECT_REFERENCE_DIR } from '../../lib/data/reference.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-compare-models-'));
 const t = suite('report/compare_models');
@@ -71,8 +73,12 @@ t('a weights file compared with itself: equal means, zero deltas, per pair equal
     assert.is(r.delta, 0, r.metric);
     assert.is(r.better, '=', r.metric);
   }
-  // the paper's AUIF TNO row is beside the printed columns (when the reference table is there)
-  if (!c.paperNote) assert.equal(d.rows.filter((r) => r.paper !== null).map((r) => [r.metric, r.paper]), [['EN', '6.96'], ['SD', '39.27'], ['SF', '13.14'], ['AG', '4.32'], ['SCD', '1.87'], ['VIF', '0.66']]);
+  // The paper's AUIF TNO row is beside the printed columns: paper_tables.csv is committed in
+  // datasets/reference/, so a missing column is a failure here, never a pass or a skip (the
+  // missing-table case is the next test's).
+  assert.is(findReferenceFile('paper_tables.csv'), path.join(PROJECT_REFERENCE_DIR, 'paper_tables.csv'), 'the committed reference table');
+  assert.is(c.paperNote, null);
+  assert.equal(d.rows.filter((r) => r.paper !== null).map((r) => [r.metric, r.paper]), [['EN', '6.96'], ['SD', '39.27'], ['SF', '13.14'], ['AG', '4.32'], ['SCD', '1.87'], ['VIF', '0.66']]);
   // same images on disk, same numbers as scoring the folder directly
   for (const i of [1, 2]) assert.equal(fs.readFileSync(path.join(fusedDir, 'a', 'tno', `F${i}.png`)), fs.readFileSync(path.join(fusedDir, 'b', 'tno', `F${i}.png`)));
   const e = await evaluateDataset('tno', path.join(fusedDir, 'b', 'tno'), { convention: 'printed', indices: [1, 2] });
@@ -113,6 +119,25 @@ t("two different weight files (the authors' vs the committed retrain): per pair 
   const by = Object.fromEntries(d.rows.map((r) => [r.metric, r]));
   for (const k of ['SD', 'SF', 'AG', 'VIF']) assert.ok(by[k].delta < 0 && by[k].better === 'a', k);
   assert.ok(by.SSIM.delta > 0 && by.SSIM.better === 'b');
+  assert.is(c.paperNote, null, 'paper column present (datasets/reference/paper_tables.csv)');
+  assert.is(by.EN.paper, '6.96');
+
+  // Without any reachable paper_tables.csv the comparison still runs, without the paper column,
+  // and says why (the note names the file and the folders looked in).
+  const env = { p: process.env.AUIF_NO_PROJECT_REFERENCE, r: process.env.AUIF_REFERENCE_DIR };
+  process.env.AUIF_NO_PROJECT_REFERENCE = '1';
+  process.env.AUIF_REFERENCE_DIR = path.join(tmp, 'no-reference-here');
+  let none: ModelComparison;
+  try {
+    none = await compareModels({ a: { label: 'pretrained' }, b: { label: 'retrained', weights: retrained }, datasets: ['tno'], indices: { tno: [1] }, fusedDir: path.join(tmp, 'no-paper') });
+  } finally {
+    for (const [k, v] of [['AUIF_NO_PROJECT_REFERENCE', env.p], ['AUIF_REFERENCE_DIR', env.r]] as const) {
+      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+  }
+  assert.match(none.paperNote ?? '', /^no paper column: reference file paper_tables\.csv not found; looked in \$AUIF_REFERENCE_DIR/);
+  assert.equal(none.datasets[0].rows.filter((r) => r.paper !== null), []);
+  assert.match(modelComparisonMarkdown(none), /no paper column: reference file paper_tables\.csv not found/);
 });
 
 t('comparisonRows: delta, relative delta, which is better (RMSE and CE lower-is-better)', () => {
