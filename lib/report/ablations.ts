@@ -239,8 +239,8 @@ export function lossCurvesChart(curves: ReturnType<typeof lossCurves>, title = '
   const variants = [...new Set(curves.map((c) => c.variant))];
   return {
     data: curves.map((c) => ({
-      type: 'scatter', mode: 'lines', name: `${c.variant}`, legendgroup: c.variant, showlegend: curves.findIndex((d) => d.variant === c.variant) === curves.indexOf(c),
-      x: c.epoch, y: c.loss, line: { color: PALETTE[variants.indexOf(c.variant) % PALETTE.length], width: 1.5 }, hovertemplate: `${c.variant} seed ${c.seed}, epoch %{x}: %{y:.4f}<extra></extra>`,
+      type: 'scatter', mode: 'lines+markers', name: `${c.variant}`, legendgroup: c.variant, showlegend: curves.findIndex((d) => d.variant === c.variant) === curves.indexOf(c),
+      x: c.epoch, y: c.loss, line: { color: PALETTE[variants.indexOf(c.variant) % PALETTE.length], width: 2.5 }, marker: { size: 5 }, hovertemplate: `${c.variant} seed ${c.seed}, epoch %{x}: %{y:.4f}<extra></extra>`,
     })),
     layout: baseLayout({ title, xTitle: 'epoch', yTitle: 'loss L = L_MSE + μ·L_SSIM', logY: true }),
   };
