@@ -127,36 +127,60 @@ export function knobVariants(knob: ReportKnob): string[] {
   return ['paper', ...ABLATION_VARIANTS.filter((v) => v.knob === knob && v.name !== 'paper').map((v) => v.name)];
 }
 
+/** The x category of the authors' weights in {@link knobChart}. */
+export const AUTHORS_CATEGORY = "authors' weights";
+
 /**
  * A knob's chart: one panel per metric (`metrics`), the variants along x, one bar per test set
- * at the mean over seeds with the sample sd as error bar; the authors' weights as a dashed line
- * per test set. Variants without rows are left out.
+ * at the mean over seeds with the sample sd as error bar. The authors' weights (variant
+ * `authors`, seed 0) are drawn twice per test set, so they are visible whatever the number of
+ * variants (also for one, e.g. the seed study): as a diamond in their own category
+ * {@link AUTHORS_CATEGORY} after the variants (grouped like the bars, `scattermode: 'group'`),
+ * and as a dotted line of the set's colour across the whole panel (a shape with
+ * `xref: 'x domain'`, x from 0 to 1), to read the bars against. Where `authors` is itself one
+ * of the knob's variants (`authors-rule`, `classic`) it is a bar and only the line is added.
+ * Variants without rows are left out.
  */
 export function knobChart(rows: readonly AblationRow[], knob: ReportKnob, metrics: readonly string[] = ['EN', 'SD', 'SF', 'VIF', 'AG', 'SCD']): PlotlyFigure {
   const variants = knobVariants(knob).filter((v) => rows.some((r) => r.variant === v));
+  const hasAuthors = rows.some((r) => r.variant === 'authors' && r.seed === 0);
+  const authorsMarkers = hasAuthors && !variants.includes('authors');
+  const categories = authorsMarkers ? [...variants, AUTHORS_CATEGORY] : variants;
   const cols = 3, nrows = Math.ceil(metrics.length / cols);
   const data: Record<string, unknown>[] = [];
+  const shapes: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    ...baseLayout({ title: `Ablation: ${knob} — mean ± sd over seeds (dashed: the authors' weights)`, height: 260 * nrows + 80 }),
-    grid: { rows: nrows, columns: cols, pattern: 'independent' }, barmode: 'group',
+    ...baseLayout({ title: `Ablation: ${knob} — mean ± sd over seeds`, height: 260 * nrows + 80 }),
+    grid: { rows: nrows, columns: cols, pattern: 'independent' }, barmode: 'group', scattermode: 'group',
   };
   metrics.forEach((metric, i) => {
     const ax = i === 0 ? '' : String(i + 1);
     DATASET_NAMES.forEach((d, j) => {
       const stats = variants.map((v) => meanSpread([...seedValues(rows, v, d, metric).values()]));
       data.push({
-        type: 'bar', name: DATASETS[d].title, legendgroup: d, showlegend: i === 0, marker: { color: PALETTE[j] },
+        type: 'bar', name: DATASETS[d].title, legendgroup: d, offsetgroup: d, showlegend: i === 0, marker: { color: PALETTE[j] },
         x: variants, y: stats.map((s) => (s.n ? s.mean : null)), error_y: { type: 'data', array: stats.map((s) => s.sd), visible: true },
         hovertemplate: `${metric} %{x}, ${DATASETS[d].title}: %{y:.4f}<extra></extra>`, xaxis: `x${ax}`, yaxis: `y${ax}`,
       });
       const a = seedValues(rows, 'authors', d, metric).get(0);
-      if (a !== undefined && variants.length) {
-        data.push({ type: 'scatter', mode: 'lines', x: [variants[0], variants[variants.length - 1]], y: [a, a], line: { color: PALETTE[j], dash: 'dash', width: 1 }, showlegend: false, hoverinfo: 'skip', xaxis: `x${ax}`, yaxis: `y${ax}` });
+      if (a === undefined || !categories.length) return;
+      if (authorsMarkers) {
+        data.push({
+          type: 'scatter', mode: 'markers', name: `${DATASETS[d].title}: ${AUTHORS_CATEGORY}`, legendgroup: d, offsetgroup: d, showlegend: false,
+          x: [AUTHORS_CATEGORY], y: [a], marker: { symbol: 'diamond', size: 11, color: PALETTE[j], line: { color: '#222', width: 1 } },
+          hovertemplate: `${metric}, ${DATASETS[d].title}, the authors' weights: %{y:.4f}<extra></extra>`, xaxis: `x${ax}`, yaxis: `y${ax}`,
+        });
       }
+      shapes.push({ type: 'line', xref: `x${ax} domain`, x0: 0, x1: 1, yref: `y${ax}`, y0: a, y1: a, line: { color: PALETTE[j], dash: 'dot', width: 1.5 }, layer: 'above' });
     });
-    layout[`xaxis${ax}`] = { gridcolor: '#e5e5e5', automargin: true, tickangle: -30 };
+    layout[`xaxis${ax}`] = { gridcolor: '#e5e5e5', automargin: true, tickangle: -30, type: 'category', categoryorder: 'array', categoryarray: categories };
     layout[`yaxis${ax}`] = { title: { text: metric }, gridcolor: '#e5e5e5', automargin: true, zeroline: false };
   });
+  if (hasAuthors) {
+    // the legend entry of the marks (the traces above carry none): a diamond (where drawn) on a dotted line, neutral colour
+    data.push({ type: 'scatter', mode: authorsMarkers ? 'lines+markers' : 'lines', name: AUTHORS_CATEGORY, x: [null], y: [null], marker: { symbol: 'diamond', size: 11, color: '#888', line: { color: '#222', width: 1 } }, line: { color: '#888', dash: 'dot', width: 1.5 }, hoverinfo: 'skip' });
+  }
+  layout.shapes = shapes;
   return { data, layout };
 }
 

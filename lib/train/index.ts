@@ -20,3 +20,4 @@ export * from './step.js';
 export * from './loop.js';
 export * from './variant.js';
 export * from './ablations.js';
+export * from './ablations_check.js';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cropGrey, knobChart, knobFindings, knobSummary, knobVariants, lossCurves, lossCurvesChart, percentileRank, seedStudy, seedStudyMarkdown, seedStudySummary } from '../../lib/report/ablations.js';
+import { AUTHORS_CATEGORY, cropGrey, knobChart, knobFindings, knobSummary, knobVariants, lossCurves, lossCurvesChart, percentileRank, seedStudy, seedStudyMarkdown, seedStudySummary } from '../../lib/report/ablations.js';
 import type { AblationRow } from '../../lib/train/ablations.js';
 
 const t = suite('report/ablations');
@@ -61,7 +61,15 @@ t('findings: a variant beyond the seeds\' spread, the largest change', () => {
   assert.equal(knobVariants('authors-rule'), ['authors', 'authors-rule-average', 'authors-rule-l1']);
 });
 
-t('knob chart: a bar trace per (metric, set) with sd error bars, the authors\' line', () => {
+type Trace = { type: string; name?: string; x: (string | null)[]; y: (number | null)[]; showlegend?: boolean; marker?: { symbol?: string }; error_y?: { array: number[] }; xaxis?: string };
+type Shape = { xref: string; x0: number; x1: number; yref: string; y0: number; y1: number };
+const authorsMarks = (fig: ReturnType<typeof knobChart>) => ({
+  points: (fig.data as Trace[]).filter((d) => d.type === 'scatter' && d.x.length === 1 && d.x[0] === AUTHORS_CATEGORY),
+  shapes: (fig.layout!.shapes ?? []) as Shape[],
+  legend: (fig.data as Trace[]).filter((d) => d.name === AUTHORS_CATEGORY && d.showlegend !== false),
+});
+
+t('knob chart: a bar trace per (metric, set) with sd error bars, the authors\' weights as their own category and a line across the panel', () => {
   const rows = [...rowsOf('paper', [1, 2], [10, 12]), ...rowsOf('depth-3', [1, 2], [8, 9]), ...rowsOf('authors', [0], [11])];
   const fig = knobChart(rows, 'depth', ['SD']);
   const bars = fig.data.filter((d) => d.type === 'bar');
@@ -70,9 +78,33 @@ t('knob chart: a bar trace per (metric, set) with sd error bars, the authors\' l
   assert.equal(tno.x, ['paper', 'depth-3']);
   assert.equal(tno.y, [11, 8.5]);
   assert.ok(Math.abs(tno.error_y.array[0] - Math.SQRT2) < 1e-12);
-  const lines = fig.data.filter((d) => d.type === 'scatter') as { y: number[] }[];
-  assert.is(lines.length, 1);
-  assert.equal(lines[0].y, [11, 11]);
+  const { points, shapes, legend } = authorsMarks(fig);
+  assert.is(points.length, 1); // only TNO has an authors' row
+  assert.equal(points[0].y, [11]);
+  assert.is(points[0].marker!.symbol, 'diamond');
+  assert.equal((fig.layout!.xaxis as { categoryarray: string[] }).categoryarray, ['paper', 'depth-3', AUTHORS_CATEGORY]);
+  assert.equal(shapes.map((s) => [s.xref, s.x0, s.x1, s.yref, s.y0, s.y1]), [['x domain', 0, 1, 'y', 11, 11]]);
+  assert.is(legend.length, 1, 'one legend entry for the authors\' weights');
+});
+
+t('knob chart with one variant (the seed study): the authors\' weights are still a visible point and a full-width line', () => {
+  // the old chart drew them as a line from the first to the last variant: zero length here
+  const rows = [...rowsOf('paper', [1, 2, 3], [10, 12, 11]), ...rowsOf('paper', [1, 2, 3], [5, 6, 7], 'SD', 'flir'), ...rowsOf('authors', [0], [13]), ...rowsOf('authors', [0], [4], 'SD', 'flir')];
+  const fig = knobChart(rows, 'paper', ['EN', 'SD']);
+  const { points, shapes } = authorsMarks(fig);
+  assert.equal(points.map((p) => [p.xaxis, p.y[0]]), [['x2', 13], ['x2', 4]]); // SD panel (2nd): TNO, FLIR; no EN rows
+  for (const s of shapes) assert.ok(s.x1 - s.x0 > 0 && /domain$/.test(s.xref), JSON.stringify(s));
+  assert.equal(shapes.map((s) => [s.xref, s.y0]), [['x2 domain', 13], ['x2 domain', 4]]);
+  const xa = fig.layout!.xaxis2 as { categoryarray: string[] };
+  assert.equal(xa.categoryarray, ['paper', AUTHORS_CATEGORY]);
+  // no authors' rows: no marks, no legend entry
+  const none = authorsMarks(knobChart(rows.filter((r) => r.variant !== 'authors'), 'paper', ['SD']));
+  assert.equal([none.points.length, none.shapes.length, none.legend.length], [0, 0, 0]);
+  // `authors` as a variant of the knob (classic): a bar, the line, no separate point
+  const cl = knobChart([...rows, ...rowsOf('classic', [0], [3])], 'classic', ['SD']);
+  const c = authorsMarks(cl);
+  assert.equal([c.points.length, c.shapes.length], [0, 2]);
+  assert.equal((cl.data.find((d) => d.type === 'bar') as Trace).x, ['authors', 'classic']);
 });
 
 t('loss curves: read per-epoch logs; a malformed line is named', () => {

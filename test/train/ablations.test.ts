@@ -9,18 +9,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   ABLATION_VARIANTS, ABLATION_PRESETS, ablationOrder, knobTable, readAblationCsv, runAblations, runFiles, type AblationEvaluator, type AblationPaths,
 } from '../../lib/train/ablations.js';
+import { ablationCheckMarkdown, checkAblations } from '../../lib/train/ablations_check.js';
 import { fuse } from '../../lib/model/auif.js';
 import { loadWeights } from '../../lib/model/checkpoint.js';
 import { disposeParams } from '../../lib/model/params.js';
 import { computeAll, METRIC_NAMES } from '../../lib/metrics/index.js';
 import { readSafetensors } from '../../lib/io/safetensors.js';
 import { useBackend } from '../helpers/fixture.js';
+import { writeSyntheticTrainingImages } from '../helpers/training_images.js';
 import { upstreamGroup } from '../helpers/upstream.js';
 
 const t = suite('train/ablations');
@@ -58,15 +59,7 @@ const common = () => ({ preset: 'quick' as const, variants: VARIANTS, images, re
 t.before(async () => {
   await useBackend('wasm');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-ablations-test-'));
-  images = [];
-  for (let i = 0; i < 4; i++) {
-    const w = 36 + 2 * i, h = 32 + i;
-    const d = Buffer.alloc(w * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d[y * w + x] = (x * 7 + y * 3 + i * 50 + ((x * y) % 13) * 5) & 255;
-    const f = path.join(dir, `img${i}.png`);
-    await sharp(d, { raw: { width: w, height: h, channels: 1 } }).png().toFile(f);
-    images.push(f);
-  }
+  images = await writeSyntheticTrainingImages(dir);
 });
 t.after(() => { fs.rmSync(dir, { recursive: true, force: true }); });
 
@@ -137,6 +130,27 @@ t('quick study end to end, stopped and resumed = uninterrupted', async () => {
   const m = (xs[0] + xs[1]) / 2;
   assert.ok(Math.abs(z.metrics.SD.mean - m) < 1e-12);
   assert.ok(Math.abs(z.metrics.SD.sd - Math.abs(xs[0] - xs[1]) / Math.SQRT2) < 1e-12);
+});
+
+t('the check: re-scoring the committed weights reproduces the CSV; a tampered value is caught', async () => {
+  // the study of the test above (paths 'a'): every trained run, scored again by the same evaluator
+  const p = paths('a');
+  const rows = readAblationCsv(p.csv);
+  const all = await checkAblations({ rows, paths: p, preset: 'quick', evaluate: syntheticEvaluator, sample: 100 });
+  assert.is(all.targets.length, VARIANTS.length * 2);
+  assert.is(all.lines.length, rows.length);
+  assert.ok(all.ok, ablationCheckMarkdown(all));
+  assert.is(all.worst!.rel, 0); // the same weights, fusion and metrics: bit for bit
+  // one value off by 2e-3 relative in the CSV: that run's check fails, naming it; 5e-4 passes
+  const tampered = (f: number) => rows.map((r) => (r.variant === 'init-zero' && r.seed === 2 && r.dataset === 'flir' && r.metric === 'SF' ? { ...r, value: r.value * f } : r));
+  const bad = await checkAblations({ rows: tampered(1.002), paths: p, preset: 'quick', evaluate: syntheticEvaluator, variant: 'init-zero', seed: 2 });
+  assert.is(bad.ok, false);
+  assert.equal(bad.lines.filter((l) => !l.ok).map((l) => `${l.variant}/${l.seed} ${l.dataset} ${l.metric}`), ['init-zero/2 flir SF']);
+  assert.ok(Math.abs(bad.worst!.rel - 0.002 / 1.002) < 1e-9);
+  assert.match(ablationCheckMarkdown(bad), /1 of 39 values do not agree/);
+  const fine = await checkAblations({ rows: tampered(1.0005), paths: p, preset: 'quick', evaluate: syntheticEvaluator, variant: 'init-zero', seed: 2, datasets: ['flir'] });
+  assert.ok(fine.ok);
+  assert.is(fine.lines.length, METRIC_NAMES.length);
 });
 
 t('evaluation-only variants: the authors\' weights, the fusion rule on them and on each paper seed, the classic solver', async () => {

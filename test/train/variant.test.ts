@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,6 +24,7 @@ import { encode } from '../../lib/model/encoder.js';
 import { trainCommand } from '../../lib/cli/train.js';
 import { UsageError } from '../../lib/cli/usage.js';
 import { useBackend } from '../helpers/fixture.js';
+import { writeSyntheticTrainingImages } from '../helpers/training_images.js';
 
 const t = suite('train/variant');
 let dir: string;
@@ -33,15 +33,7 @@ let images: string[];
 t.before(async () => {
   await useBackend('wasm');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auif-variant-test-'));
-  images = [];
-  for (let i = 0; i < 4; i++) {
-    const w = 36 + 2 * i, h = 32 + i;
-    const d = Buffer.alloc(w * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d[y * w + x] = (x * 7 + y * 3 + i * 50 + ((x * y) % 13) * 5) & 255;
-    const f = path.join(dir, `img${i}.png`);
-    await sharp(d, { raw: { width: w, height: h, channels: 1 } }).png().toFile(f);
-    images.push(f);
-  }
+  images = await writeSyntheticTrainingImages(dir);
 });
 t.after(() => { fs.rmSync(dir, { recursive: true, force: true }); });
 
