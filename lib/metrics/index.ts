@@ -5,9 +5,9 @@
  */
 import { averageGradient } from './ag.js';
 import { crossEntropyFromHistograms } from './ce.js';
-import { binImage, histogram256, histogramEntropy } from './histogram.js';
+import { binImage, histogram256, histogramEntropy, remapTripletHistograms, tripletHistograms } from './histogram.js';
 import { correlationCoefficient } from './cc.js';
-import { mutualInformation, mutualInformationFromBins } from './mi.js';
+import { mutualInformation, mutualInformationFromBins, mutualInformationFromHistograms, vifbQuantiseLevels } from './mi.js';
 import { averagedError } from './psnr.js';
 import { scd } from './scd.js';
 import { metricsEngine } from './workspace.js';
@@ -24,7 +24,8 @@ export { averageGradient } from './ag.js';
 export { correlationCoefficient, pearson, pearsonArrays } from './cc.js';
 export { crossEntropy, crossEntropyPair, crossEntropyFromHistograms } from './ce.js';
 export { entropy } from './entropy.js';
-export { mutualInformation, mutualInformationPair, mutualInformationFromBins, vifbQuantise } from './mi.js';
+export { mutualInformation, mutualInformationPair, mutualInformationFromBins, mutualInformationFromHistograms, vifbQuantise, vifbQuantiseLevels } from './mi.js';
+export { tripletHistograms, remapTripletHistograms, type TripletHistograms } from './histogram.js';
 export { psnr, rmse, averagedError, sumSquaredError } from './psnr.js';
 export { qabf, qabfJs } from './qabf.js';
 export { scd } from './scd.js';
@@ -50,12 +51,13 @@ export function computeAll(ir: MetricImage, vis: MetricImage, fused: MetricImage
   const convention = conventionOf('computeAll', opts);
   checkSameSize('computeAll', { ir, vis, fused });
   if (metricsEngine.perMap) return computeAllSeparately(ir, vis, fused, convention);
-  // convert once to float64 (the window-based metrics would otherwise each copy the inputs)
+  // grey-level bins: 8-bit data are their own bins (binImage would copy them)
+  const u8 = ir.data instanceof Uint8Array && vis.data instanceof Uint8Array && fused.data instanceof Uint8Array;
+  const [bI, bV, bF] = u8 ? [ir.data, vis.data, fused.data] as Uint8Array[] : [ir, vis, fused].map(binImage);
+  // EN, MI and CE from one pass of joint histograms (the marginals are their sums)
+  const hist = tripletHistograms(bI, bV, bF);
   // convert once to float64 (the window-based metrics would otherwise each copy the inputs)
   const f64 = (m: MetricImage): MetricImage => ({ width: m.width, height: m.height, data: toFloat64(m) });
-  // grey-level bins: 8-bit data are their own bins (binImage would copy them)
-  const binsOf = (m: MetricImage): Uint8Array => (m.data instanceof Uint8Array ? m.data : binImage(m));
-  const bins = [ir, vis, fused].map(binsOf);
   ir = f64(ir);
   vis = f64(vis);
   fused = f64(fused);
@@ -65,14 +67,15 @@ export function computeAll(ir: MetricImage, vis: MetricImage, fused: MetricImage
   const mo = tripletMoments(ir.data, vis.data, fused.data);
   const n = fused.data.length;
   const err = convention === 'vifb' ? (Math.sqrt(mo.sseVis) / n + Math.sqrt(mo.sseIr) / n) / 2 : (mo.sseIr / n + mo.sseVis / n) / 2;
-  // histograms once for EN, MI (paper/printed) and CE
-  const [hIr, hVis, hF] = bins.map((b) => histogram256(b));
   return {
-    EN: histogramEntropy(hF, 2),
+    EN: histogramEntropy(hist.hF, 2),
     SD: convention === 'printed' ? standardDeviation(fused, o) : Math.sqrt(mo.varianceF),
     SF: spatialFrequency(fused, o),
     AG: averageGradient(fused),
-    MI: convention === 'vifb' ? mutualInformation(ir, vis, fused, o) : mutualInformationFromBins(bins[0], bins[1], bins[2], hIr, hVis, hF),
+    MI: convention !== 'vifb' ? mutualInformationFromHistograms(hist, 2)
+      // VIFB's re-quantisation of 8-bit images is a function of the grey level: move the counts
+      : u8 ? mutualInformationFromHistograms(remapTripletHistograms(hist, vifbQuantiseLevels(hist.hIr), vifbQuantiseLevels(hist.hVis), vifbQuantiseLevels(hist.hF)), Math.E)
+        : mutualInformation(ir, vis, fused, o),
     SCD: mo.corrIrDv + mo.corrVisDi,
     VIF: convention === 'printed' ? viff(ir, vis, fused) : vif(ir, vis, fused),
     Qabf: qabf(ir, vis, fused, o),
@@ -80,7 +83,7 @@ export function computeAll(ir: MetricImage, vis: MetricImage, fused: MetricImage
     CC: (mo.corrIrF + mo.corrVisF) / 2,
     PSNR: convention === 'vifb' ? 20 * Math.log10(255 / Math.sqrt(err)) : 10 * Math.log10((255 * 255) / err),
     RMSE: convention === 'vifb' ? err : Math.sqrt(err),
-    CE: crossEntropyFromHistograms(hIr, hVis, hF, n),
+    CE: crossEntropyFromHistograms(hist.hIr, hist.hVis, hist.hF, n),
   };
 }
 
