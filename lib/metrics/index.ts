@@ -10,7 +10,7 @@ import { correlationCoefficient } from './cc.js';
 import { mutualInformation, mutualInformationFromBins, mutualInformationFromHistograms, vifbQuantiseLevels } from './mi.js';
 import { averagedError } from './psnr.js';
 import { scd } from './scd.js';
-import { metricsEngine } from './workspace.js';
+import { metricsEngine, scratch } from './workspace.js';
 import { tripletMoments } from './moments.js';
 import { qabf } from './qabf.js';
 import { standardDeviation } from './sd.js';
@@ -56,11 +56,19 @@ export function computeAll(ir: MetricImage, vis: MetricImage, fused: MetricImage
   const [bI, bV, bF] = u8 ? [ir.data, vis.data, fused.data] as Uint8Array[] : [ir, vis, fused].map(binImage);
   // EN, MI and CE from one pass of joint histograms (the marginals are their sums)
   const hist = tripletHistograms(bI, bV, bF);
-  // convert once to float64 (the window-based metrics would otherwise each copy the inputs)
-  const f64 = (m: MetricImage): MetricImage => ({ width: m.width, height: m.height, data: toFloat64(m) });
-  ir = f64(ir);
-  vis = f64(vis);
-  fused = f64(fused);
+  // convert once to float64 (the window-based metrics would otherwise each copy the inputs), into
+  // reusable scratch buffers (workspace.ts; no metric keeps its inputs)
+  const f64 = (m: MetricImage, slot: string): MetricImage => {
+    if (m.data instanceof Float64Array) return m;
+    const n = m.data.length;
+    const d = scratch(`computeAll.${slot}`, n).subarray(0, n);
+    if (ArrayBuffer.isView(m.data)) d.set(m.data as unknown as ArrayLike<number>);
+    else for (let i = 0; i < n; i++) d[i] = m.data[i];
+    return { width: m.width, height: m.height, data: d };
+  };
+  ir = f64(ir, 'ir');
+  vis = f64(vis, 'vis');
+  fused = f64(fused, 'fused');
   const o = { convention };
   // SD, CC, SCD, PSNR and RMSE from one pass of shared sums (moments.ts: the same bits as each
   // metric's own function)

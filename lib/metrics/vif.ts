@@ -93,11 +93,14 @@ function forEachScaleImages(refs: MetricImage[], dist: MetricImage, visit: (scal
     const win = gaussian1D(n, n / 5);
     if (scale > 1) {
       // low-pass ('valid') and keep every second row/column, computing only the kept outputs
-      const nextD = new Float64Array(Math.max(0, Math.ceil((w - n + 1) / 2) * Math.ceil((h - n + 1) / 2)));
+      // the pyramid levels in reusable scratch (one slot per scale and image: level s − 1 is read while s is written)
+      const len = Math.max(0, Math.ceil((w - n + 1) / 2) * Math.ceil((h - n + 1) / 2));
+      const level = (j: number) => scratch(`vif.level${scale}.${j}`, len).subarray(0, len);
+      const nextD = level(0);
       const size = filterValid(D, w, h, win, nextD, tmp, 2);
       if (size === null) return;
-      R = R.map((r) => {
-        const next = new Float64Array(nextD.length);
+      R = R.map((r, j) => {
+        const next = level(j + 1);
         filterValid(r, w, h, win, next, tmp, 2);
         return next;
       });
