@@ -240,17 +240,10 @@ AUIF_DISPATCH(void, qabf_terms_row, (const double* gS, const double* aS, const d
 // qabfTriplet(A, B, F, w, h, scale) → Σ(Q^{AF}gA + Q^{BF}gB) / Σ(gA + gB) (0 when the denominator is 0).
 // Per row: sA = Σ_x Q^{AF}gA, sB likewise, sD = Σ_x (gA + gB) (in x order); the totals add the rows
 // in order; the value is (ΣsA + ΣsB)/ΣsD.
-napi_value QabfTriplet(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  F64 A, B, F; double w, h, scale;
-  if (!get_f64(env, argv[0], A, "A") || !get_f64(env, argv[1], B, "B") || !get_f64(env, argv[2], F, "F") ||
-      !get_dim(env, argv[3], w, "w") || !get_dim(env, argv[4], h, "h") || !get_num(env, argv[5], scale, "scale")) return nullptr;
-  const int W = (int)w, H = (int)h;
-  const size_t n = (size_t)W * H;
-  if (!check(env, W >= 1 && H >= 1, "qabfTriplet: empty image") ||
-      !check(env, A.n >= n && B.n >= n && F.n >= n, "qabfTriplet: A, B and F need w·h = " + std::to_string(n) + " values")) return nullptr;
+// The sweep itself (inputs checked by the callers).
+double qabf_triplet(const double* pA, const double* pB, const double* pF, int W, int H, double scale) {
   std::vector<double> rows((size_t)H * 3);
-  const double* img[3] = {A.p, B.p, F.p};
+  const double* img[3] = {pA, pB, pF};
   parallel_rows(H, 16, [&](int64_t y0, int64_t y1) {
     std::vector<double> buf(9 * (size_t)W);
     const double* zero = buf.data();  // a row of zeros (outside the image)
@@ -274,7 +267,90 @@ napi_value QabfTriplet(napi_env env, napi_callback_info info) {
   });
   double sA = 0, sB = 0, sD = 0;
   for (int y = 0; y < H; y++) { sA += rows[3 * (size_t)y]; sB += rows[3 * (size_t)y + 1]; sD += rows[3 * (size_t)y + 2]; }
-  napi_value r; napi_create_double(env, sD == 0 ? 0.0 : (sA + sB) / sD, &r); return r;
+  return sD == 0 ? 0.0 : (sA + sB) / sD;
+}
+
+// The arguments (A, B, F, w, h, scale) of qabfTriplet and qabfTripletStart, checked.
+struct QabfArgs { F64 A, B, F; int W = 0, H = 0; double scale = 1; };
+bool qabf_args(napi_env env, napi_value* argv, QabfArgs& q, const char* fn) {
+  double w, h;
+  if (!get_f64(env, argv[0], q.A, "A") || !get_f64(env, argv[1], q.B, "B") || !get_f64(env, argv[2], q.F, "F") ||
+      !get_dim(env, argv[3], w, "w") || !get_dim(env, argv[4], h, "h") || !get_num(env, argv[5], q.scale, "scale")) return false;
+  q.W = (int)w; q.H = (int)h;
+  const size_t n = (size_t)q.W * q.H;
+  return check(env, q.W >= 1 && q.H >= 1, std::string(fn) + ": empty image") &&
+         check(env, q.A.n >= n && q.B.n >= n && q.F.n >= n, std::string(fn) + ": A, B and F need w·h = " + std::to_string(n) + " values");
+}
+
+napi_value QabfTriplet(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  QabfArgs q;
+  if (!qabf_args(env, argv, q, "qabfTriplet")) return nullptr;
+  napi_value r; napi_create_double(env, qabf_triplet(q.A.p, q.B.p, q.F.p, q.W, q.H, q.scale), &r); return r;
+}
+
+// qabfTripletStart(A, B, F, w, h, scale) → a job: the same sweep on a background thread (the caller's
+// JavaScript runs on meanwhile; A, B and F are held by references and must not be written until the
+// join); qabfTripletJoin(job) waits for it and returns the value (once). A job never joined is joined
+// when it is garbage-collected.
+struct QabfJob {
+  std::thread th;
+  double result = 0;
+  std::exception_ptr error;
+  napi_ref refs[3] = {nullptr, nullptr, nullptr};
+  bool joined = false;
+  void release(napi_env env) {
+    for (auto& r : refs) if (r) { napi_delete_reference(env, r); r = nullptr; }
+  }
+};
+void qabf_job_finalize(napi_env env, void* data, void*) {
+  auto* job = (QabfJob*)data;
+  if (!job->joined && job->th.joinable()) job->th.join();
+  job->release(env);
+  delete job;
+}
+napi_value QabfTripletStart(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  QabfArgs q;
+  if (!qabf_args(env, argv, q, "qabfTripletStart")) return nullptr;
+  auif_thread_count();  // its lazy initialisation on this thread, not the job's
+  auto* job = new QabfJob();
+  for (int i = 0; i < 3; i++) napi_create_reference(env, argv[i], 1, &job->refs[i]);
+  try {
+    job->th = std::thread([job, q]() {
+      try { job->result = qabf_triplet(q.A.p, q.B.p, q.F.p, q.W, q.H, q.scale); } catch (...) { job->error = std::current_exception(); }
+    });
+  } catch (...) {
+    job->release(env);
+    delete job;
+    throw;
+  }
+  napi_value ext;
+  if (napi_create_external(env, job, qabf_job_finalize, nullptr, &ext) != napi_ok) {
+    job->th.join();
+    job->release(env);
+    delete job;
+    napi_throw_error(env, nullptr, "qabfTripletStart: could not create the job object");
+    return nullptr;
+  }
+  return ext;
+}
+napi_value QabfTripletJoin(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  napi_valuetype t;
+  napi_typeof(env, argv[0], &t);
+  void* data = nullptr;
+  if (t != napi_external || napi_get_value_external(env, argv[0], &data) != napi_ok || !data) {
+    napi_throw_type_error(env, nullptr, "qabfTripletJoin: job must be what qabfTripletStart returned");
+    return nullptr;
+  }
+  auto* job = (QabfJob*)data;
+  if (!check(env, !job->joined, "qabfTripletJoin: this job was already joined")) return nullptr;
+  job->th.join();
+  job->joined = true;
+  job->release(env);
+  if (job->error) std::rethrow_exception(job->error);
+  napi_value r; napi_create_double(env, job->result, &r); return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,5 +670,7 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 // Called from auif_kernels.cc's module initialiser.
 void auif_register_metrics(napi_env env, napi_value exports) {
   def(env, exports, "qabfTriplet", Guarded<QabfTriplet>);
+  def(env, exports, "qabfTripletStart", Guarded<QabfTripletStart>);
+  def(env, exports, "qabfTripletJoin", Guarded<QabfTripletJoin>);
   def(env, exports, "windowSums", Guarded<WindowSums>);
 }

@@ -9,7 +9,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { metricsEngine, qabf, qabfJs, ssim, vif, viff, type MetricImage } from '../../lib/metrics/index.js';
+import { metricsEngine, qabf, qabfJs, qabfStart, ssim, vif, viff, type MetricImage } from '../../lib/metrics/index.js';
 import { gaussian1D } from '../../lib/metrics/filters.js';
 import { nativeKernels, nativeStatus } from '../../lib/kernels/native.js';
 import { skipLoudly } from '../helpers/upstream.js';
@@ -79,6 +79,24 @@ if (!nk || typeof nk.windowSums !== 'function' || typeof nk.qabfTriplet !== 'fun
       nk.setThreads(0);
       metricsEngine.perMap = false;
     }
+  });
+
+  t('qabfTripletStart/Join (Qabf on a background thread) = qabfTriplet bit for bit, while JavaScript runs; join errors', () => {
+    const [a, b, f] = [1, 2, 3].map((s) => scene(768, 576, s));
+    const [A, B, F] = [a, b, f].map((m) => m.data as Float64Array);
+    for (const scale of [1, 255]) {
+      const job = nk.qabfTripletStart!(A, B, F, 768, 576, scale);
+      let busy = 0;
+      for (let i = 0; i < 1e6; i++) busy += i % 7; // the main thread works meanwhile
+      assert.ok(busy > 0);
+      assert.is(nk.qabfTripletJoin!(job), nk.qabfTriplet!(A, B, F, 768, 576, scale), `scale ${scale}`);
+      assert.throws(() => nk.qabfTripletJoin!(job), /qabfTripletJoin: this job was already joined/);
+    }
+    const pending = qabfStart(a, b, f, { convention: 'vifb' });
+    assert.is(pending(), qabf(a, b, f, { convention: 'vifb' }));
+    assert.is(pending(), qabf(a, b, f, { convention: 'vifb' }), 'a second call returns the value again');
+    assert.throws(() => nk.qabfTripletJoin!({}), /qabfTripletJoin: job must be what qabfTripletStart returned/);
+    assert.throws(() => nk.qabfTripletStart!(A, B, new Float64Array(99), 10, 10, 1), /qabfTripletStart: A, B and F need w·h = 100 values/);
   });
 
   t('qabfTriplet: thin and degenerate images (1 column, 1 row, constants, all zero) = qabfJs', () => {
