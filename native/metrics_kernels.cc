@@ -11,8 +11,9 @@
 //    once. Every filtered value is lib/metrics/filters.ts's folded sum in its order
 //    (k_c·x_c + Σ_{i<c} k_i·(x_i + x_{n−1−i}), rows then columns); every per-pixel term is the
 //    JavaScript loop's; sums are taken per output row in order and the rows added in order — the
-//    JavaScript fallback does exactly the same, so both give the same bits (log is the C library's
-//    for VIF, within an ulp of V8's), for any thread count (threads split rows, sums are per row).
+//    JavaScript fallback does exactly the same, so both give the same bits (ln is log_v8 below, V8's
+//    Math.log algorithm), for any thread count (threads split rows, sums are per row). VIFF (kind 2)
+//    is VIF's sweep with both sources' gains and the per-pixel choice of the smaller one.
 //
 // Hot loops are compiled twice (portable, AVX2) from one body with the same IEEE operations in the
 // same order (simd.h; -ffp-contract=off), so both give the same bits.
@@ -239,17 +240,10 @@ AUIF_DISPATCH(void, qabf_terms_row, (const double* gS, const double* aS, const d
 // qabfTriplet(A, B, F, w, h, scale) → Σ(Q^{AF}gA + Q^{BF}gB) / Σ(gA + gB) (0 when the denominator is 0).
 // Per row: sA = Σ_x Q^{AF}gA, sB likewise, sD = Σ_x (gA + gB) (in x order); the totals add the rows
 // in order; the value is (ΣsA + ΣsB)/ΣsD.
-napi_value QabfTriplet(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  F64 A, B, F; double w, h, scale;
-  if (!get_f64(env, argv[0], A, "A") || !get_f64(env, argv[1], B, "B") || !get_f64(env, argv[2], F, "F") ||
-      !get_dim(env, argv[3], w, "w") || !get_dim(env, argv[4], h, "h") || !get_num(env, argv[5], scale, "scale")) return nullptr;
-  const int W = (int)w, H = (int)h;
-  const size_t n = (size_t)W * H;
-  if (!check(env, W >= 1 && H >= 1, "qabfTriplet: empty image") ||
-      !check(env, A.n >= n && B.n >= n && F.n >= n, "qabfTriplet: A, B and F need w·h = " + std::to_string(n) + " values")) return nullptr;
+// The sweep itself (inputs checked by the callers).
+double qabf_triplet(const double* pA, const double* pB, const double* pF, int W, int H, double scale) {
   std::vector<double> rows((size_t)H * 3);
-  const double* img[3] = {A.p, B.p, F.p};
+  const double* img[3] = {pA, pB, pF};
   parallel_rows(H, 16, [&](int64_t y0, int64_t y1) {
     std::vector<double> buf(9 * (size_t)W);
     const double* zero = buf.data();  // a row of zeros (outside the image)
@@ -273,7 +267,90 @@ napi_value QabfTriplet(napi_env env, napi_callback_info info) {
   });
   double sA = 0, sB = 0, sD = 0;
   for (int y = 0; y < H; y++) { sA += rows[3 * (size_t)y]; sB += rows[3 * (size_t)y + 1]; sD += rows[3 * (size_t)y + 2]; }
-  napi_value r; napi_create_double(env, sD == 0 ? 0.0 : (sA + sB) / sD, &r); return r;
+  return sD == 0 ? 0.0 : (sA + sB) / sD;
+}
+
+// The arguments (A, B, F, w, h, scale) of qabfTriplet and qabfTripletStart, checked.
+struct QabfArgs { F64 A, B, F; int W = 0, H = 0; double scale = 1; };
+bool qabf_args(napi_env env, napi_value* argv, QabfArgs& q, const char* fn) {
+  double w, h;
+  if (!get_f64(env, argv[0], q.A, "A") || !get_f64(env, argv[1], q.B, "B") || !get_f64(env, argv[2], q.F, "F") ||
+      !get_dim(env, argv[3], w, "w") || !get_dim(env, argv[4], h, "h") || !get_num(env, argv[5], q.scale, "scale")) return false;
+  q.W = (int)w; q.H = (int)h;
+  const size_t n = (size_t)q.W * q.H;
+  return check(env, q.W >= 1 && q.H >= 1, std::string(fn) + ": empty image") &&
+         check(env, q.A.n >= n && q.B.n >= n && q.F.n >= n, std::string(fn) + ": A, B and F need w·h = " + std::to_string(n) + " values");
+}
+
+napi_value QabfTriplet(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  QabfArgs q;
+  if (!qabf_args(env, argv, q, "qabfTriplet")) return nullptr;
+  napi_value r; napi_create_double(env, qabf_triplet(q.A.p, q.B.p, q.F.p, q.W, q.H, q.scale), &r); return r;
+}
+
+// qabfTripletStart(A, B, F, w, h, scale) → a job: the same sweep on a background thread (the caller's
+// JavaScript runs on meanwhile; A, B and F are held by references and must not be written until the
+// join); qabfTripletJoin(job) waits for it and returns the value (once). A job never joined is joined
+// when it is garbage-collected.
+struct QabfJob {
+  std::thread th;
+  double result = 0;
+  std::exception_ptr error;
+  napi_ref refs[3] = {nullptr, nullptr, nullptr};
+  bool joined = false;
+  void release(napi_env env) {
+    for (auto& r : refs) if (r) { napi_delete_reference(env, r); r = nullptr; }
+  }
+};
+void qabf_job_finalize(napi_env env, void* data, void*) {
+  auto* job = (QabfJob*)data;
+  if (!job->joined && job->th.joinable()) job->th.join();
+  job->release(env);
+  delete job;
+}
+napi_value QabfTripletStart(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  QabfArgs q;
+  if (!qabf_args(env, argv, q, "qabfTripletStart")) return nullptr;
+  auif_thread_count();  // its lazy initialisation on this thread, not the job's
+  auto* job = new QabfJob();
+  for (int i = 0; i < 3; i++) napi_create_reference(env, argv[i], 1, &job->refs[i]);
+  try {
+    job->th = std::thread([job, q]() {
+      try { job->result = qabf_triplet(q.A.p, q.B.p, q.F.p, q.W, q.H, q.scale); } catch (...) { job->error = std::current_exception(); }
+    });
+  } catch (...) {
+    job->release(env);
+    delete job;
+    throw;
+  }
+  napi_value ext;
+  if (napi_create_external(env, job, qabf_job_finalize, nullptr, &ext) != napi_ok) {
+    job->th.join();
+    job->release(env);
+    delete job;
+    napi_throw_error(env, nullptr, "qabfTripletStart: could not create the job object");
+    return nullptr;
+  }
+  return ext;
+}
+napi_value QabfTripletJoin(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  napi_valuetype t;
+  napi_typeof(env, argv[0], &t);
+  void* data = nullptr;
+  if (t != napi_external || napi_get_value_external(env, argv[0], &data) != napi_ok || !data) {
+    napi_throw_type_error(env, nullptr, "qabfTripletJoin: job must be what qabfTripletStart returned");
+    return nullptr;
+  }
+  auto* job = (QabfJob*)data;
+  if (!check(env, !job->joined, "qabfTripletJoin: this job was already joined")) return nullptr;
+  job->th.join();
+  job->joined = true;
+  job->release(env);
+  if (job->error) std::rethrow_exception(job->error);
+  napi_value r; napi_create_double(env, job->result, &r); return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,6 +457,95 @@ AUIF_INLINE void vif_terms_impl(const double* __restrict mR, const double* __res
 }
 AUIF_DISPATCH(void, vif_terms, (const double* mR, const double* mD, const double* rR, const double* dD, const double* rD, int ow, double nsq, double* tn, double* td), (mR, mD, rR, dD, rD, ow, nsq, tn, td))
 
+// VIFF's per-pixel factors (vif.ts `viff`): the gain rule above for both sources A, B against D, the
+// source with the smaller g taken (A where gA < gB, else B), tn = 1 + g²σ²_R/(σ²_v + σ²_n), td = 1 + σ²_R/σ²_n.
+AUIF_INLINE void vif_gain(double mr, double md, double rr, double dd, double rd, double& g, double& sv, double& s1) {
+  constexpr double EPS = 1e-10;
+  s1 = rr - mr * mr;
+  double s2 = dd - md * md;
+  const double s12 = rd - mr * md;
+  s1 = s1 < 0 ? 0.0 : s1;
+  s2 = s2 < 0 ? 0.0 : s2;
+  g = s12 / (s1 + EPS);
+  sv = s2 - g * s12;
+  const bool c1 = s1 < EPS;
+  g = c1 ? 0.0 : g; sv = c1 ? s2 : sv; s1 = c1 ? 0.0 : s1;
+  const bool c2 = s2 < EPS;
+  g = c2 ? 0.0 : g; sv = c2 ? 0.0 : sv;
+  const bool c3 = g < 0;
+  sv = c3 ? s2 : sv; g = c3 ? 0.0 : g;
+  sv = sv <= EPS ? EPS : sv;
+}
+template <int ISA>
+AUIF_INLINE void viff_terms_impl(const double* __restrict mA, const double* __restrict rA, const double* __restrict dA, const double* __restrict mB, const double* __restrict rB, const double* __restrict dB, const double* __restrict mD, const double* __restrict dD, int ow, double nsq, double* __restrict tn, double* __restrict td) {
+  for (int x = 0; x < ow; x++) {
+    double ga, sva, s1a, gb, svb, s1b;
+    vif_gain(mA[x], mD[x], rA[x], dD[x], dA[x], ga, sva, s1a);
+    vif_gain(mB[x], mD[x], rB[x], dD[x], dB[x], gb, svb, s1b);
+    const bool a = ga < gb;
+    const double g = a ? ga : gb, sv = a ? sva : svb, s1 = a ? s1a : s1b;
+    tn[x] = 1 + (g * g * s1) / (sv + nsq);
+    td[x] = 1 + s1 / nsq;
+  }
+}
+AUIF_DISPATCH(void, viff_terms, (const double* mA, const double* rA, const double* dA, const double* mB, const double* rB, const double* dB, const double* mD, const double* dD, int ow, double nsq, double* tn, double* td), (mA, rA, dA, mB, rB, dB, mD, dD, ow, nsq, tn, td))
+
+// ln x for the VIF/VIFF sums with the algorithm of V8's Math.log (fdlibm's e_log.c, which V8's
+// base/ieee754.cc ports): x = 2^k·(1 + f) with √2/2 ≤ 1 + f < √2, s = f/(2 + f),
+// ln(1 + f) = f − s·(f − R) or f − (f²/2 − s·(f²/2 + R)), R(s²) the minimax polynomial below,
+// plus k·ln 2 in two parts. The same operations in the same order, so the same bits as the
+// JavaScript loops' Math.log (the C library's log differs from it by an ulp now and then).
+// Arguments here are products of factors ≥ 1, so x ≥ 1 is finite and normal; others go to std::log.
+AUIF_INLINE double log_v8(double x) {
+  constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  constexpr double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
+                   Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                   Lg7 = 1.479819860511658591e-01;
+  uint64_t bits;
+  std::memcpy(&bits, &x, 8);
+  int32_t hx = (int32_t)(bits >> 32);
+  const uint32_t lx = (uint32_t)bits;
+  if (hx < 0x00100000 || hx >= 0x7ff00000) return std::log(x);  // zero, negative, subnormal, inf, NaN
+  int32_t k = (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  const int32_t i0 = (hx + 0x95f64) & 0x100000;
+  const uint64_t nb = ((uint64_t)(uint32_t)(hx | (i0 ^ 0x3ff00000)) << 32) | lx;  // x or x/2 normalised
+  std::memcpy(&x, &nb, 8);
+  k += (i0 >> 20);
+  const double f = x - 1.0;
+  const double dk = (double)k;
+  if ((0x000fffff & (2 + hx)) < 3) {  // −2^−20 ≤ f < 2^−20
+    if (f == 0.0) return k == 0 ? 0.0 : dk * ln2_hi + dk * ln2_lo;
+    const double R = f * f * (0.5 - 0.33333333333333333 * f);
+    return k == 0 ? f - R : dk * ln2_hi - ((R - dk * ln2_lo) - f);
+  }
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  int32_t i = hx - 0x6147a;
+  const double w = z * z;
+  const int32_t j = 0x6b851 - hx;
+  const double t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+  const double t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+  i |= j;
+  const double R = t2 + t1;
+  if (i > 0) {
+    const double hfsq = 0.5 * f * f;
+    return k == 0 ? f - (hfsq - s * (hfsq + R)) : dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+  }
+  return k == 0 ? f - s * (f - R) : dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+}
+
+// Σ over a row of ln(products of 8 consecutive factors), the products restarting at the row's first pixel.
+AUIF_INLINE void log_products_row(const double* t1, const double* t2, int ow, double* dst) {
+  double sN = 0, sD = 0, pN = 1, pD = 1; int cnt = 0;
+  for (int x = 0; x < ow; x++) {
+    pN *= t1[x]; pD *= t2[x];
+    if (++cnt == 8) { sN += log_v8(pN); sD += log_v8(pD); pN = 1; pD = 1; cnt = 0; }
+  }
+  dst[0] = sN + log_v8(pN);
+  dst[1] = sD + log_v8(pD);
+}
+
 // SSIM's per-window ratio (ssim.ts).
 template <int ISA>
 AUIF_INLINE void ssim_terms_impl(const double* __restrict mA, const double* __restrict mB, const double* __restrict aa, const double* __restrict bb, const double* __restrict ab, int ow, double C1, double C2, double* __restrict t) {
@@ -392,8 +558,10 @@ AUIF_DISPATCH(void, ssim_terms, (const double* mA, const double* mB, const doubl
 
 // windowSums(kind, D, R[], w, h, k, p1, p2, out): kind 0 = one VIF scale (p1 = σ²_n): out[2j] =
 // Σ_rows Σ ln(products of 8 consecutive tn) (each row's products restart at its first pixel),
-// out[2j+1] likewise of td; kind 1 = SSIM (p1 = C1, p2 = C2): out[j] = Σ_rows Σ_x ratio. The maps
-// are D, D·D, R_j, R_j·R_j, R_j·D, filtered with the odd symmetric kernel k ('valid').
+// out[2j+1] likewise of td; kind 1 = SSIM (p1 = C1, p2 = C2): out[j] = Σ_rows Σ_x ratio; kind 2 =
+// one VIFF scale of exactly two sources (p1 = σ²_n): out[0], out[1] as kind 0 of the per-pixel
+// choice (viff_terms). The maps are D, D·D, R_j, R_j·R_j, R_j·D, filtered with the odd symmetric
+// kernel k ('valid').
 napi_value WindowSums(napi_env env, napi_callback_info info) {
   ARGS(9);
   double kind, w, h, p1, p2; F64 Dv, k, out;
@@ -403,18 +571,21 @@ napi_value WindowSums(napi_env env, napi_callback_info info) {
   const int W = (int)w, H = (int)h, n = (int)k.n;
   const size_t N = (size_t)W * H;
   std::vector<const double*> R;
-  if (!check(env, kind == 0 || kind == 1, "windowSums: kind must be 0 (VIF) or 1 (SSIM)") ||
+  if (!check(env, kind == 0 || kind == 1 || kind == 2, "windowSums: kind must be 0 (VIF), 1 (SSIM) or 2 (VIFF)") ||
       !check(env, n % 2 == 1, "windowSums: kernel length " + std::to_string(n) + " is not odd") ||
       !check(env, W >= n && H >= n, "windowSums: a " + std::to_string(n) + "-tap window does not fit " + std::to_string(W) + "×" + std::to_string(H)) ||
       !check(env, Dv.n >= N, "windowSums: D has " + std::to_string(Dv.n) + " values, expected w·h = " + std::to_string(N)) ||
       !f64_list(env, argv[2], R, N, "R")) return nullptr;
   const int K = (int)R.size();
-  const bool vifk = kind == 0;
-  if (!check(env, out.n >= (size_t)(vifk ? 2 : 1) * K, "windowSums: out needs " + std::to_string((vifk ? 2 : 1) * K) + " values")) return nullptr;
-  const int ow = W - n + 1, oh = H - n + 1, M = 2 + 3 * K, per = vifk ? 2 : 1;
+  const bool vifk = kind == 0, viffk = kind == 2;
+  if (!check(env, !viffk || K == 2, "windowSums: VIFF (kind 2) needs exactly 2 sources, got " + std::to_string(K))) return nullptr;
+  // results per output row: 2 per source (VIF), 1 per source (SSIM), 2 (VIFF)
+  const int per = viffk ? 1 : (vifk ? 2 : 1), outs = viffk ? 2 : per * K;
+  if (!check(env, out.n >= (size_t)outs, "windowSums: out needs " + std::to_string(outs) + " values")) return nullptr;
+  const int ow = W - n + 1, oh = H - n + 1, M = 2 + 3 * K;
   const double* kk = k.p;
   const double* D = Dv.p;
-  std::vector<double> rowsums((size_t)oh * K * per);
+  std::vector<double> rowsums((size_t)oh * outs);
   parallel_rows(oh, 8, [&](int64_t y0, int64_t y1) {
     // ring[m][slot] (n slots of ow), then M output rows, a product row and two term rows
     std::vector<double> buf((size_t)M * n * ow + (size_t)M * ow + (size_t)W + 2 * (size_t)ow);
@@ -447,6 +618,13 @@ napi_value WindowSums(napi_env env, napi_callback_info info) {
       }
       const double* muD = orow;
       const double* dd = orow + ow;
+      if (viffk) {
+        const double* mA = orow + 2 * (size_t)ow;
+        const double* mB = orow + 5 * (size_t)ow;
+        viff_terms(mA, mA + ow, mA + 2 * (size_t)ow, mB, mB + ow, mB + 2 * (size_t)ow, muD, dd, ow, p1, t1, t2);
+        log_products_row(t1, t2, ow, rowsums.data() + (size_t)y * outs);
+        continue;
+      }
       for (int j = 0; j < K; j++) {
         const double* mR = orow + (size_t)(2 + 3 * j) * ow;
         const double* rr = mR + ow;
@@ -454,13 +632,7 @@ napi_value WindowSums(napi_env env, napi_callback_info info) {
         double* dst = rowsums.data() + ((size_t)y * K + j) * per;
         if (vifk) {
           vif_terms(mR, muD, rr, dd, rd, ow, p1, t1, t2);
-          double sN = 0, sD = 0, pN = 1, pD = 1; int cnt = 0;
-          for (int x = 0; x < ow; x++) {
-            pN *= t1[x]; pD *= t2[x];
-            if (++cnt == 8) { sN += std::log(pN); sD += std::log(pD); pN = 1; pD = 1; cnt = 0; }
-          }
-          dst[0] = sN + std::log(pN);
-          dst[1] = sD + std::log(pD);
+          log_products_row(t1, t2, ow, dst);
         } else {
           ssim_terms(mR, muD, rr, dd, rd, ow, p1, p2, t1);
           double s = 0;
@@ -470,9 +642,9 @@ napi_value WindowSums(napi_env env, napi_callback_info info) {
       }
     }
   });
-  for (int j = 0; j < K * per; j++) out.p[j] = 0;
+  for (int j = 0; j < outs; j++) out.p[j] = 0;
   for (int y = 0; y < oh; y++)
-    for (int j = 0; j < K * per; j++) out.p[j] += rowsums[(size_t)y * K * per + j];
+    for (int j = 0; j < outs; j++) out.p[j] += rowsums[(size_t)y * outs + j];
   return nullptr;
 }
 
@@ -498,5 +670,7 @@ void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
 // Called from auif_kernels.cc's module initialiser.
 void auif_register_metrics(napi_env env, napi_value exports) {
   def(env, exports, "qabfTriplet", Guarded<QabfTriplet>);
+  def(env, exports, "qabfTripletStart", Guarded<QabfTripletStart>);
+  def(env, exports, "qabfTripletJoin", Guarded<QabfTripletJoin>);
   def(env, exports, "windowSums", Guarded<WindowSums>);
 }

@@ -53,8 +53,16 @@ export interface NativeKernels {
    */
   qabfTriplet?(A: Float64Array, B: Float64Array, F: Float64Array, w: number, h: number, scale: number): number;
   /**
+   * {@link qabfTriplet} on a background thread: returns a job at once (A, B, F must not be written
+   * until it is joined); `qabfTripletJoin(job)` waits and returns the value (once). Absent from older addons.
+   */
+  qabfTripletStart?(A: Float64Array, B: Float64Array, F: Float64Array, w: number, h: number, scale: number): unknown;
+  qabfTripletJoin?(job: unknown): number;
+  /**
    * The window sums of one VIF scale (kind 0, p1 = σ²_n; out[2j], out[2j+1] = Σ ln of VID/VIND's
-   * factors) or of SSIM (kind 1, p1 = C1, p2 = C2; out[j] = Σ of the per-window ratio) of the
+   * factors) or of SSIM (kind 1, p1 = C1, p2 = C2; out[j] = Σ of the per-window ratio) or of one VIFF
+   * scale (kind 2, exactly two sources, p1 = σ²_n; out[0], out[1] as kind 0 with VIFF's per-pixel
+   * choice of the source with the smaller gain) of the
    * sources R[j] against D (all w×h), the maps filtered with the odd kernel k ('valid'), in one sweep
    * over rows (native/metrics_kernels.cc; lib/metrics/vif.ts, ssim.ts). Absent from older addons.
    */

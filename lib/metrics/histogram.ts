@@ -52,6 +52,72 @@ export function jointHistogram256(a: Uint8Array, b: Uint8Array): Int32Array {
   return h;
 }
 
+/**
+ * The histograms of one triplet of bin-index images (equal lengths) from a single pass:
+ * the joint histograms `jIF[a·256 + f]` of (IR, F) and `jVF[v·256 + f]` of (VIS, F), and the three
+ * marginals as their row and column sums (`hIr[a] = Σ_f jIF[a·256 + f]`, `hF[f] = Σ_a jIF[a·256 + f]`,
+ * `hVis[v] = Σ_f jVF[v·256 + f]`) — integer counts, so exactly {@link histogram256} and
+ * {@link jointHistogram256} of the same images. What EN, MI and CE need in `computeAll`.
+ */
+export interface TripletHistograms {
+  jIF: Int32Array;
+  jVF: Int32Array;
+  hIr: Float64Array;
+  hVis: Float64Array;
+  hF: Float64Array;
+}
+
+/** {@link TripletHistograms} of three bin-index images in one pass (see its doc). */
+export function tripletHistograms(ir: Uint8Array, vis: Uint8Array, f: Uint8Array): TripletHistograms {
+  const jIF = new Int32Array(65536);
+  const jVF = new Int32Array(65536);
+  const n = f.length;
+  for (let i = 0; i < n; i++) {
+    const b = f[i];
+    jIF[(ir[i] << 8) | b]++;
+    jVF[(vis[i] << 8) | b]++;
+  }
+  return { jIF, jVF, ...marginals(jIF, jVF) };
+}
+
+function marginals(jIF: Int32Array, jVF: Int32Array): { hIr: Float64Array; hVis: Float64Array; hF: Float64Array } {
+  const hIr = new Float64Array(256);
+  const hVis = new Float64Array(256);
+  const cF = new Int32Array(256);
+  for (let a = 0; a < 256; a++) {
+    const o = a << 8;
+    let si = 0;
+    let sv = 0;
+    for (let b = 0; b < 256; b++) {
+      const c = jIF[o | b];
+      si += c;
+      cF[b] += c;
+      sv += jVF[o | b];
+    }
+    hIr[a] = si;
+    hVis[a] = sv;
+  }
+  return { hIr, hVis, hF: Float64Array.from(cF) };
+}
+
+/**
+ * The {@link TripletHistograms} of the images re-quantised bin by bin through lookup tables
+ * (`lut[k]` the new bin of old bin k for IR, VIS, F): counts moved, no pass over the pixels — e.g.
+ * VIFB's MI re-quantisation of 8-bit images, which is a function of the grey level.
+ */
+export function remapTripletHistograms(h: TripletHistograms, lutIr: Uint8Array, lutVis: Uint8Array, lutF: Uint8Array): TripletHistograms {
+  const jIF = new Int32Array(65536);
+  const jVF = new Int32Array(65536);
+  for (let a = 0; a < 256; a++) {
+    const o = a << 8;
+    const qi = lutIr[a] << 8;
+    const qv = lutVis[a] << 8;
+    if (h.hIr[a] !== 0) for (let b = 0; b < 256; b++) { const c = h.jIF[o | b]; if (c !== 0) jIF[qi | lutF[b]] += c; }
+    if (h.hVis[a] !== 0) for (let b = 0; b < 256; b++) { const c = h.jVF[o | b]; if (c !== 0) jVF[qv | lutF[b]] += c; }
+  }
+  return { jIF, jVF, ...marginals(jIF, jVF) };
+}
+
 /** Shannon entropy `−Σ p·log(p)` of a histogram of counts, in the given log base
  * (2 → bits, `Math.E` → nats). */
 export function histogramEntropy(counts: ArrayLike<number>, base = 2): number {

@@ -5,14 +5,14 @@
  */
 import { averageGradient } from './ag.js';
 import { crossEntropyFromHistograms } from './ce.js';
-import { binImage, histogram256, histogramEntropy } from './histogram.js';
+import { binImage, histogram256, histogramEntropy, remapTripletHistograms, tripletHistograms } from './histogram.js';
 import { correlationCoefficient } from './cc.js';
-import { mutualInformation, mutualInformationFromBins } from './mi.js';
+import { mutualInformation, mutualInformationFromBins, mutualInformationFromHistograms, vifbQuantiseLevels } from './mi.js';
 import { averagedError } from './psnr.js';
 import { scd } from './scd.js';
-import { metricsEngine } from './workspace.js';
+import { metricsEngine, scratch } from './workspace.js';
 import { tripletMoments } from './moments.js';
-import { qabf } from './qabf.js';
+import { qabf, qabfStart } from './qabf.js';
 import { standardDeviation } from './sd.js';
 import { spatialFrequency, spatialFrequencyVifbRgb } from './sf.js';
 import { ssim } from './ssim.js';
@@ -24,9 +24,10 @@ export { averageGradient } from './ag.js';
 export { correlationCoefficient, pearson, pearsonArrays } from './cc.js';
 export { crossEntropy, crossEntropyPair, crossEntropyFromHistograms } from './ce.js';
 export { entropy } from './entropy.js';
-export { mutualInformation, mutualInformationPair, mutualInformationFromBins, vifbQuantise } from './mi.js';
+export { mutualInformation, mutualInformationPair, mutualInformationFromBins, mutualInformationFromHistograms, vifbQuantise, vifbQuantiseLevels } from './mi.js';
+export { tripletHistograms, remapTripletHistograms, type TripletHistograms } from './histogram.js';
 export { psnr, rmse, averagedError, sumSquaredError } from './psnr.js';
-export { qabf, qabfJs } from './qabf.js';
+export { qabf, qabfJs, qabfStart } from './qabf.js';
 export { scd } from './scd.js';
 export { standardDeviation, standardDeviationColumns, meanVariance } from './sd.js';
 export { spatialFrequency, spatialFrequencyZeroPadded, spatialFrequencyVifbRgb, squaredDifferenceSums } from './sf.js';
@@ -50,38 +51,66 @@ export function computeAll(ir: MetricImage, vis: MetricImage, fused: MetricImage
   const convention = conventionOf('computeAll', opts);
   checkSameSize('computeAll', { ir, vis, fused });
   if (metricsEngine.perMap) return computeAllSeparately(ir, vis, fused, convention);
-  // convert once to float64 (the window-based metrics would otherwise each copy the inputs)
-  // convert once to float64 (the window-based metrics would otherwise each copy the inputs)
-  const f64 = (m: MetricImage): MetricImage => ({ width: m.width, height: m.height, data: toFloat64(m) });
   // grey-level bins: 8-bit data are their own bins (binImage would copy them)
-  const binsOf = (m: MetricImage): Uint8Array => (m.data instanceof Uint8Array ? m.data : binImage(m));
-  const bins = [ir, vis, fused].map(binsOf);
-  ir = f64(ir);
-  vis = f64(vis);
-  fused = f64(fused);
+  const u8 = ir.data instanceof Uint8Array && vis.data instanceof Uint8Array && fused.data instanceof Uint8Array;
+  const [bI, bV, bF] = u8 ? [ir.data, vis.data, fused.data] as Uint8Array[] : [ir, vis, fused].map(binImage);
+  // convert once to float64 (the window-based metrics would otherwise each copy the inputs), into
+  // reusable scratch buffers (workspace.ts; no metric keeps its inputs)
+  const f64 = (m: MetricImage, slot: string): MetricImage => {
+    if (m.data instanceof Float64Array) return m;
+    const n = m.data.length;
+    const d = scratch(`computeAll.${slot}`, n).subarray(0, n);
+    if (ArrayBuffer.isView(m.data)) d.set(m.data as unknown as ArrayLike<number>);
+    else for (let i = 0; i < n; i++) d[i] = m.data[i];
+    return { width: m.width, height: m.height, data: d };
+  };
+  ir = f64(ir, 'ir');
+  vis = f64(vis, 'vis');
+  fused = f64(fused, 'fused');
   const o = { convention };
+  // Qabf on a background thread (native addon) while the JavaScript passes below run; always
+  // joined (finally) before the scratch inputs can be reused
+  const qabfValue = qabfStart(ir, vis, fused, o);
+  let done = false;
+  try {
+    const values = sharedMetrics(ir, vis, fused, convention, u8, [bI, bV, bF], qabfValue);
+    done = true;
+    return values;
+  } finally {
+    if (!done) try { qabfValue(); } catch { /* the first error is the one reported */ }
+  }
+}
+
+/** The rest of {@link computeAll} (float64 images, the grey-level bins, Qabf's pending value). */
+function sharedMetrics(ir: MetricImage, vis: MetricImage, fused: MetricImage, convention: MetricConvention, u8: boolean, bins: Uint8Array[], qabfValue: () => number): MetricValues {
+  const o = { convention };
+  // EN, MI and CE from one pass of joint histograms (the marginals are their sums)
+  const hist = tripletHistograms(bins[0], bins[1], bins[2]);
   // SD, CC, SCD, PSNR and RMSE from one pass of shared sums (moments.ts: the same bits as each
   // metric's own function)
   const mo = tripletMoments(ir.data, vis.data, fused.data);
   const n = fused.data.length;
   const err = convention === 'vifb' ? (Math.sqrt(mo.sseVis) / n + Math.sqrt(mo.sseIr) / n) / 2 : (mo.sseIr / n + mo.sseVis / n) / 2;
-  // histograms once for EN, MI (paper/printed) and CE
-  const [hIr, hVis, hF] = bins.map((b) => histogram256(b));
-  return {
-    EN: histogramEntropy(hF, 2),
+  const values = {
+    EN: histogramEntropy(hist.hF, 2),
     SD: convention === 'printed' ? standardDeviation(fused, o) : Math.sqrt(mo.varianceF),
     SF: spatialFrequency(fused, o),
     AG: averageGradient(fused),
-    MI: convention === 'vifb' ? mutualInformation(ir, vis, fused, o) : mutualInformationFromBins(bins[0], bins[1], bins[2], hIr, hVis, hF),
+    MI: convention !== 'vifb' ? mutualInformationFromHistograms(hist, 2)
+      // VIFB's re-quantisation of 8-bit images is a function of the grey level: move the counts
+      : u8 ? mutualInformationFromHistograms(remapTripletHistograms(hist, vifbQuantiseLevels(hist.hIr), vifbQuantiseLevels(hist.hVis), vifbQuantiseLevels(hist.hF)), Math.E)
+        : mutualInformation(ir, vis, fused, o),
     SCD: mo.corrIrDv + mo.corrVisDi,
     VIF: convention === 'printed' ? viff(ir, vis, fused) : vif(ir, vis, fused),
-    Qabf: qabf(ir, vis, fused, o),
+    Qabf: NaN,
     SSIM: ssim(ir, vis, fused),
     CC: (mo.corrIrF + mo.corrVisF) / 2,
     PSNR: convention === 'vifb' ? 20 * Math.log10(255 / Math.sqrt(err)) : 10 * Math.log10((255 * 255) / err),
     RMSE: convention === 'vifb' ? err : Math.sqrt(err),
-    CE: crossEntropyFromHistograms(hIr, hVis, hF, n),
+    CE: crossEntropyFromHistograms(hist.hIr, hist.hVis, hist.hF, n),
   };
+  values.Qabf = qabfValue();
+  return values;
 }
 
 /**

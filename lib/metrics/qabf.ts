@@ -120,6 +120,28 @@ export function qabf(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts
   return qabfWith(nk ?? JS_IMPL, ir, vis, fused, opts);
 }
 
+/**
+ * {@link qabf} started on a background thread where the native addon has `qabfTripletStart`
+ * (the caller's JavaScript runs on meanwhile, so both cores are busy): returns a function that waits
+ * for and returns the value (the same bits as {@link qabf}; later calls return it again). The
+ * inputs must be Float64Array images and not be written until that function has been called.
+ * Without the addon (or with `metricsEngine.perMap`) Qabf is computed when the function is called.
+ */
+export function qabfStart(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts?: ConventionOptions): () => number {
+  const c = conventionOf('Qabf', opts);
+  checkSameSize('Qabf', { ir, vis, fused });
+  const large = fused.width * fused.height >= NATIVE_MIN_PIXELS;
+  const nk = large && !metricsEngine.perMap ? nativeEntries('qabfTripletStart', 'qabfTripletJoin') : null;
+  const f64 = [ir.data, vis.data, fused.data].every((d) => d instanceof Float64Array);
+  if (!nk || !f64) {
+    let v: number | undefined;
+    return () => (v ??= qabf(ir, vis, fused, opts));
+  }
+  const job = nk.qabfTripletStart!(ir.data as Float64Array, vis.data as Float64Array, fused.data as Float64Array, fused.width, fused.height, c === 'vifb' ? 255 : 1);
+  let v: number | undefined;
+  return () => (v ??= nk.qabfTripletJoin!(job));
+}
+
 /** {@link qabf} in JavaScript only (the reference for the native path). */
 export function qabfJs(ir: MetricImage, vis: MetricImage, fused: MetricImage, opts?: ConventionOptions): number {
   return qabfWith(JS_IMPL, ir, vis, fused, opts);

@@ -19,7 +19,7 @@
  * different order: ~1e-15 relative). Only the degenerate case differs from VIFB: a constant
  * image (max = min ≠ 0) is normalised to zeros instead of NaN.
  */
-import { filterManyInFrequency } from './fft.js';
+import { filterRealInFrequency } from '../fft/filter.js';
 import { checkSameSize, toFloat64, type MetricImage } from './types.js';
 
 /** `normalize1` of Z. Liu's code: round(255·(x − min)/(max − min)); all-zero input unchanged. */
@@ -116,7 +116,7 @@ export function qcb(a: MetricImage, b: MetricImage, fused: MetricImage): number 
 
 /**
  * VIFB's colour rule for Qcb: the mean over the C fused planes of Qcb(a_k, b_k, F_k), a source
- * with one plane serving every k. Each distinct image is CSF-filtered once, two per complex FFT.
+ * with one plane serving every k. Each distinct image is CSF-filtered once (real 2-D FFT, lib/fft).
  */
 export function qcbPlanes(a: MetricImage[], b: MetricImage[], fused: MetricImage[]): number {
   const c = fused.length;
@@ -124,7 +124,7 @@ export function qcbPlanes(a: MetricImage[], b: MetricImage[], fused: MetricImage
   for (let k = 0; k < c; k++) checkSameSize('Qcb', { a: pick(a, k), b: pick(b, k), fused: fused[k] });
   const { width: w, height: h } = fused[0];
   const unique = [...new Set([...a, ...b, ...fused])];
-  const filtered = filterManyInFrequency(unique.map(normalize255), w, h, dogCsf(w, h));
+  const filtered = filterRealInFrequency(unique.map(normalize255), w, h, dogCsf(w, h));
   const contrast = new Map(unique.map((img, i) => [img, maskedContrast(filtered[i], w, h)]));
   let sum = 0;
   for (let k = 0; k < c; k++) sum += qualityFromContrast(contrast.get(pick(a, k))!, contrast.get(pick(b, k))!, contrast.get(fused[k])!);

@@ -13,7 +13,7 @@
  *    over the 16×16 block (zero padding included: the sum is divided by 256);
  * 3. Qcv = Σ_b (λ_A D_A + λ_B D_B) / Σ_b (λ_A + λ_B).
  */
-import { filterManyInFrequency } from './fft.js';
+import { filterRealInFrequency } from '../fft/filter.js';
 import { normalize255 } from './qcb.js';
 import { checkSameSize, type MetricImage } from './types.js';
 
@@ -59,8 +59,8 @@ export function qcv(a: MetricImage, b: MetricImage, fused: MetricImage): number 
 
 /**
  * VIFB's colour rule for Qcv: the mean over the C fused planes of Qcv(a_k, b_k, F_k), a source
- * with one plane serving every k (its normalisation and saliency computed once); the filtered
- * differences go two per complex FFT.
+ * with one plane serving every k (its normalisation and saliency computed once); the
+ * differences S − F are filtered by real 2-D FFTs (lib/fft/filter.ts).
  */
 export function qcvPlanes(a: MetricImage[], b: MetricImage[], fused: MetricImage[]): number {
   const c = fused.length;
@@ -76,7 +76,7 @@ export function qcvPlanes(a: MetricImage[], b: MetricImage[], fused: MetricImage
     const F = normOf(fused[k]);
     for (const S of [normOf(pick(a, k)), normOf(pick(b, k))]) diffs.push(S.map((v, i) => v - F[i]));
   }
-  const filtered = filterManyInFrequency(diffs, w, h, mannosSakrisonCsf(w, h));
+  const filtered = filterRealInFrequency(diffs, w, h, mannosSakrisonCsf(w, h));
   let total = 0;
   for (let k = 0; k < c; k++) {
     const lamA = salOf(pick(a, k)), lamB = salOf(pick(b, k));

@@ -38,14 +38,15 @@
  *
  * Implementation: the Gaussian windows are applied separably, the decimating low-pass computes
  * only the kept outputs, the fused image's filtered maps are shared between the two sources, and
- * for VIF Σ log10(1 + t) is accumulated per output row as Σ ln(Π of 8 terms) (the base cancels in
+ * for VIF and VIFF Σ log10(1 + t) is accumulated per output row as Σ ln(Π of 8 terms) (the base cancels in
  * VID/VIND; each row's products restart at its first pixel; the rows are added in order). With the
  * native addon, each VIF scale runs as one sweep over rows (native/metrics_kernels.cc `windowSums`:
  * the 2 + 3k maps of a row from a ring of row-filtered input rows, consumed at once; the same
- * operations in the same order, so the same bits as the JavaScript loops — `ln` is the C library's,
- * within an ulp of V8's — for any thread count), and the pyramid's low-pass is `filterValid`.
- * VIFF's per-pixel loop stays in JavaScript on the filtered maps. `metricsEngine.perMap`
- * (workspace.ts) selects the previous native path (one call per map, `vifSums` over whole maps).
+ * operations in the same order, so the same bits as the JavaScript loops — its `ln` follows V8's
+ * `Math.log` (fdlibm) operation by operation — for any thread count), and the pyramid's low-pass is `filterValid`.
+ * VIFF is summed the same way (kind 2 of `windowSums`: both sources' gains, the per-pixel choice).
+ * `metricsEngine.perMap` (workspace.ts) selects the previous native path (one call per map,
+ * `vifSums` over whole maps; VIFF's per-pixel loop in JavaScript on those maps).
  */
 import { filterValid, filterValidProduct, gaussian1D } from './filters.js';
 import { checkSameSize, toFloat64, type MetricImage } from './types.js';
@@ -92,11 +93,14 @@ function forEachScaleImages(refs: MetricImage[], dist: MetricImage, visit: (scal
     const win = gaussian1D(n, n / 5);
     if (scale > 1) {
       // low-pass ('valid') and keep every second row/column, computing only the kept outputs
-      const nextD = new Float64Array(Math.max(0, Math.ceil((w - n + 1) / 2) * Math.ceil((h - n + 1) / 2)));
+      // the pyramid levels in reusable scratch (one slot per scale and image: level s − 1 is read while s is written)
+      const len = Math.max(0, Math.ceil((w - n + 1) / 2) * Math.ceil((h - n + 1) / 2));
+      const level = (j: number) => scratch(`vif.level${scale}.${j}`, len).subarray(0, len);
+      const nextD = level(0);
       const size = filterValid(D, w, h, win, nextD, tmp, 2);
       if (size === null) return;
-      R = R.map((r) => {
-        const next = new Float64Array(nextD.length);
+      R = R.map((r, j) => {
+        const next = level(j + 1);
         filterValid(r, w, h, win, next, tmp, 2);
         return next;
       });
@@ -252,34 +256,68 @@ export function vif(ir: MetricImage, vis: MetricImage, fused: MetricImage): numb
 /**
  * VIFF (Han et al. 2013, `VIFF_Public.m`; `printed` convention): see module doc. `ir` plays
  * `Im1` and `vis` `Im2` (at ties g₁ = g₂ the second source is used, as in the reference code).
+ * Σ VID and Σ VIND of each scale are summed as VIF's (per output row, Σ ln of products of
+ * LOG_BLOCK factors, the rows added in order; natural logs divided by ln 10); with the native addon
+ * each scale is one `windowSums` sweep (kind 2: the same operations, so the same bits).
  */
 export function viff(ir: MetricImage, vis: MetricImage, fused: MetricImage): number {
   checkSameSize('VIFF', { ir, vis, fused });
-  const ta = new Float64Array(3);
-  const tb = new Float64Array(3);
   const LN10 = Math.LN10;
   let total = 0;
-  forEachScale([ir, vis], fused, ({ scale, m, muD, dd, muR, rr, rd }) => {
-    if (VIFF_WEIGHTS[scale - 1] === 0) return; // scale 2 has weight 0 (still needed for the pyramid)
+  const add = (scale: number, m: number, vidLn: number, vindLn: number): void => {
+    const C = VIFF_C * m;
+    const vid = vidLn / LN10 + C;
+    const vind = vindLn / LN10 + C;
+    total += VIFF_WEIGHTS[scale - 1] * (vid > 0 && vind > 0 ? vid / vind : 0);
+  };
+  const large = fused.width * fused.height >= NATIVE_MIN_PIXELS;
+  const fusedSweep = large && !metricsEngine.perMap ? nativeEntries('windowSums') : null;
+  if (fusedSweep) {
+    const sums = new Float64Array(2);
+    forEachScaleImages([ir, vis], fused, (scale, win, D, R, w, h) => {
+      if (VIFF_WEIGHTS[scale - 1] === 0) return; // scale 2 has weight 0 (only its low-pass is needed)
+      fusedSweep.windowSums!(2, D, R, w, h, win, VIFF_SIGMA_NSQ, 0, sums);
+      add(scale, (w - win.length + 1) * (h - win.length + 1), sums[0], sums[1]);
+    });
+    return total;
+  }
+  const ta = new Float64Array(3);
+  const tb = new Float64Array(3);
+  forEachScale([ir, vis], fused, ({ scale, m, ow, oh, muD, dd, muR, rr, rd }) => {
+    if (VIFF_WEIGHTS[scale - 1] === 0) return;
     const [mA, mB] = muR;
     const [rA, rB] = rr;
     const [dA, dB] = rd;
-    let vid = 0;
-    let vind = 0;
-    for (let i = 0; i < m; i++) {
-      const md = muD[i];
-      const d2 = dd[i];
-      gain(mA[i], md, rA[i], d2, dA[i], ta);
-      gain(mB[i], md, rB[i], d2, dB[i], tb);
-      const t = ta[0] < tb[0] ? ta : tb;
-      const g = t[0];
-      const s1 = t[2];
-      vid += Math.log1p((g * g * s1) / (t[1] + VIFF_SIGMA_NSQ));
-      vind += Math.log1p(s1 / VIFF_SIGMA_NSQ);
+    let totNum = 0;
+    let totDen = 0;
+    for (let y = 0; y < oh; y++) {
+      let sNum = 0;
+      let sDen = 0;
+      let pNum = 1;
+      let pDen = 1;
+      let cnt = 0;
+      for (let i = y * ow, e = i + ow; i < e; i++) {
+        const md = muD[i];
+        const d2 = dd[i];
+        gain(mA[i], md, rA[i], d2, dA[i], ta);
+        gain(mB[i], md, rB[i], d2, dB[i], tb);
+        const t = ta[0] < tb[0] ? ta : tb;
+        const g = t[0];
+        const s1 = t[2];
+        pNum *= 1 + (g * g * s1) / (t[1] + VIFF_SIGMA_NSQ);
+        pDen *= 1 + s1 / VIFF_SIGMA_NSQ;
+        if (++cnt === LOG_BLOCK) {
+          sNum += Math.log(pNum);
+          sDen += Math.log(pDen);
+          pNum = 1;
+          pDen = 1;
+          cnt = 0;
+        }
+      }
+      totNum += sNum + Math.log(pNum);
+      totDen += sDen + Math.log(pDen);
     }
-    const C = VIFF_C * m;
-    const ratio = vid / LN10 + C > 0 && vind / LN10 + C > 0 ? (vid / LN10 + C) / (vind / LN10 + C) : 0;
-    total += VIFF_WEIGHTS[scale - 1] * ratio;
+    add(scale, m, totNum, totDen);
   });
   return total;
 }

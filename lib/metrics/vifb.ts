@@ -12,7 +12,7 @@
  * ({@link spatialFrequencyVifbRgb}). A source whose channels are all equal gives the same values
  * as its single plane, so grey-content sources are passed as one plane.
  *
- * Qcb and Qcv (lib/metrics/qcb.ts, qcv.ts) work in the frequency domain (lib/metrics/fft.ts) and
+ * Qcb and Qcv (lib/metrics/qcb.ts, qcv.ts) work in the frequency domain (lib/fft/filter.ts) and
  * cost ≈ 2 s of CPU for a 768×276 colour triplet — most of a VIFB evaluation.
  *
  * Reproduces VIFB's published per-image values (`vifb_published_metrics.csv`: 13 scenes × 6

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import * as M from '../../lib/metrics/index.js';
 import { computeAll, computeAllRgb, METRIC_NAMES, MetricInputError } from '../../lib/metrics/index.js';
 import { close, constant, gen, noise } from './_helpers.js';
+import { triplet } from './_data.js';
 
 const t = suite('metrics/index (computeAll, computeAllRgb, input checks)');
 const CONVENTIONS = ['paper', 'vifb', 'printed'] as const;
@@ -117,6 +118,26 @@ t('computeAllRgb: channel by channel, averaged; a grey source serves every chann
 t('benchMetrics runs (timing is reported, never asserted)', () => {
   const r = M.benchMetrics(1, 64, 48);
   assert.ok(r.medianMs >= 0 && r.runs === 1 && r.width === 64 && r.height === 48);
+});
+
+t('a real 768×576 triplet (TNO 1, 8-bit; native paths, shared histograms and sums): computeAll = each metric alone on float64 data, every convention', async () => {
+  const tr = await triplet('AUIF', 'TNO', 1);
+  if (!tr) return; // loud SKIP printed by the staging
+  const f64 = (m: M.MetricImage): M.MetricImage => ({ width: m.width, height: m.height, data: Float64Array.from(m.data) });
+  const [I, V, F] = [tr.ir, tr.vis, tr.fused].map(f64);
+  for (const convention of CONVENTIONS) {
+    const o = { convention };
+    const v = computeAll(tr.ir, tr.vis, tr.fused, o);
+    assert.equal(computeAll(I, V, F, o), v, `${convention}: Uint8Array vs Float64Array input`);
+    const alone = {
+      EN: M.entropy(F), SD: M.standardDeviation(F, o), SF: M.spatialFrequency(F, o), AG: M.averageGradient(F), MI: M.mutualInformation(I, V, F, o),
+      SCD: M.scd(I, V, F), VIF: convention === 'printed' ? M.viff(I, V, F) : M.vif(I, V, F), Qabf: M.qabf(I, V, F, o), SSIM: M.ssim(I, V, F),
+      CC: M.correlationCoefficient(I, V, F), CE: M.crossEntropy(I, V, F, o),
+    };
+    for (const [k, x] of Object.entries(alone)) assert.is(v[k as M.MetricName], x, `${convention} ${k}`);
+    close(v.PSNR, M.psnr(I, V, F, o), 1e-12, `${convention} PSNR`);
+    close(v.RMSE, M.rmse(I, V, F, o), 1e-12, `${convention} RMSE`);
+  }
 });
 
 t.run();
