@@ -74,4 +74,20 @@ t('lookup: project copy, then $AUIF_REFERENCE_DIR (replacing ../shared/reference
   }
 });
 
+t('a clone cites no file that only ../shared holds: notebooks, READMEs and lib/ name committed copies instead', () => {
+  // Folders as staging or lookup sources (`../shared/upstream/auif`, `../shared/reference`) are fine;
+  // a file under them (`../shared/reference/didfuse.md`, `…/README.md`) is missing on a clone.
+  const files = [
+    ...fs.readdirSync(path.join(packageRoot, 'notebooks')).filter((f) => /\.(ipynb|md)$/.test(f)).map((f) => path.join('notebooks', f)),
+    ...['README.md', 'datasets/README.md', 'models/README.md', 'figures/README.md'],
+    ...(fs.readdirSync(path.join(packageRoot, 'lib'), { recursive: true }) as string[]).filter((f) => /\.(ts|md)$/.test(f)).map((f) => path.join('lib', f)),
+  ];
+  const bad: string[] = [];
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(packageRoot, f), 'utf8');
+    for (const m of text.matchAll(/\.\.\/shared\/[\w./-]*\.[a-z]{2,12}\b/g)) bad.push(`${f}: ${m[0]}`);
+  }
+  assert.equal(bad, []);
+});
+
 t.run();
