@@ -1,7 +1,7 @@
 /**
  * DeepFuse against its references:
  * - the official network (Lasagne `.npz`, kernels flipped) on the fixture crop
- *   (../shared/reference/deepfuse_fixture.safetensors): merged features within 1e-5·max, raw output
+ *   (datasets/reference/deepfuse_fixture.safetensors): merged features within 1e-5·max, raw output
  *   within 1e-4·max, 8-bit output within 1 level;
  * - the default (Hui Li's TF re-implementation, checkpoint in its published format) against
  *   reference/deepfuse/F1_huili.png and F5_huili.png; the official weights against F5.png.

@@ -1,6 +1,6 @@
 /**
  * DenseFuse against its references:
- * - the PyTorch fixture (../shared/reference/densefuse_fixture.safetensors: PyTorch weights, a
+ * - the PyTorch fixture (datasets/reference/densefuse_fixture.safetensors: PyTorch weights, a
  *   64×80 crop of TNO 1): encoder outputs within 1e-5·max|φ|, raw decoder outputs within
  *   1e-4·max|y|, the 8-bit outputs within 1 level, for the mean and the l1 rule;
  * - the papers' variant (default: TF λ = 1e2 checkpoint in its published format, sum, min–max)
