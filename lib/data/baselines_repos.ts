@@ -1,7 +1,7 @@
 /**
  * The upstream repositories of the ported baselines (issue 16): weights of DenseFuse and
  * DeepFuse, the published ADF/TIF/DenseFuse outputs and the CSR data, each pinned to a commit
- * (`../shared/README.md`). Their manifests are `datasets/manifest.<repo>.json` (made with
+ * (the `repo`/`commit` of each entry below). Their manifests are `datasets/manifest.<repo>.json` (made with
  * `scripts/make-manifest-baselines.ts`); {@link BASELINE_GROUPS} are their data groups.
  *
  * Staging sources per repository: `$<env>`, then `../shared/upstream/<shared>` (the local copy,

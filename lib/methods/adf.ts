@@ -21,7 +21,10 @@
  * AUIF paper's ADF row (TNO EN 6.40, AG 2.99, SCD 1.61) comes from the same code on images divided
  * by 255 (`im2double`; `scale: 'unit'`, the default here), with κ = 30 unchanged: there |∇|/κ is
  * tiny, c ≈ 1 and the diffusion is nearly linear (heat-equation smoothing). Output then
- * `uint8(255·F)`. See `../shared/upstream/baselines/metricslab/README.md`.
+ * `uint8(255·F)`. (Found by re-running that code unchanged in GNU Octave 7.3 on the 40 AUIF TNO
+ * pairs: 0..255 inputs give the 36 MetricsLab ADF files matched to those pairs bit for bit, 0..1 inputs the AUIF
+ * table's row, EN 6.399, AG 2.988, SCD 1.605 as 40-pair means; the first is tested bit for bit in
+ * test/methods/adf.test.ts.)
  *
  * The returned F is the 8-bit result divided by 255 (the authors' own rounding, so writing it
  * gives their bytes); `intermediates` adds A and D of both images and the raw F.

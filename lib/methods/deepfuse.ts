@@ -1,7 +1,7 @@
 /**
  * DeepFuse — Prabhakar, Srikar, Babu, "DeepFuse: A Deep Unsupervised Approach for Exposure Fusion
- * with Extreme Exposure Image Pairs", ICCV 2017. Two variants, described in
- * `../shared/upstream/deepfuse/README.md`; our own implementation of each.
+ * with Extreme Exposure Image Pairs", ICCV 2017. Two variants, each summarised below from its
+ * authors' code; our own implementation of each.
  *
  * **Default, `model: 'huili'`** — Hui Li's TensorFlow re-implementation (hli1221/Imagefusion_deepfuse,
  * checkpoint `deepfuse_model_bs2_epoch4_all.ckpt`, read by `lib/io/tf_checkpoint.ts`): the

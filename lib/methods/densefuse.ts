@@ -1,8 +1,7 @@
 /**
  * DenseFuse — Li & Wu, "DenseFuse: A Fusion Approach to Infrared and Visible Images", IEEE TIP
  * 28(5):2614–2623, 2019. Architecture and rules from the authors' code (hli1221/imagefusion_densefuse,
- * TensorFlow; hli1221/densefuse-pytorch), described in `../shared/upstream/densefuse/README.md`;
- * our own implementation.
+ * TensorFlow; hli1221/densefuse-pytorch), summarised below; our own implementation.
  *
  * Every convolution is 3×3, stride 1, reflection padding 1, with bias, ReLU (not the last one).
  * Inputs are the 8-bit grey values (0..255, not rescaled).

@@ -2,7 +2,7 @@
  * DIDFuse as a {@link FusionMethod} — Zhao, Xu, Zhang, Liu, Zhang, Li, "DIDFuse: Deep Image
  * Decomposition for Infrared and Visible Image Fusion", IJCAI 2020 (AUIF's predecessor: a learned
  * auto-encoder whose encoder splits an image into base and detail feature maps). Test phase as
- * the authors' published images were made (`../shared/reference/didfuse.md` §2, rule 'Sum'):
+ * the authors' published images were made (`lib/methods/didfuse/README.md` §2, rule 'Sum'):
  *
  *   (f1, f2, fb, fd)(I) = encoder(I),   F• = f•(I_ir) + f•(I_vis)  for all four maps
  *   F = decoder(F1, F2, Fb, Fd) ∈ (0, 1)

@@ -15,7 +15,7 @@ export interface MetricImage {
 
 /**
  * Named conventions where fusion toolboxes disagree.
- * - `paper` (default): the standard definitions listed in ../shared/reference/README.md; they
+ * - `paper` (default): the standard definitions tabled in lib/metrics/README.md; they
  *   reproduce metrics_authors_outputs.csv and the papers' EN, MI, AG and AUIF's SCD columns
  *   from the authors' fused images (see lib/metrics/README.md).
  * - `vifb`: what the VIFB benchmark's MATLAB code (xingchenzhang/VIFB, `metrics/`) computes,

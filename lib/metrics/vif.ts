@@ -17,7 +17,7 @@
  *      VID = log10(1 + g²σ²_R/(σ²_v + σ²_n)), VIND = log10(1 + σ²_R/σ²_n), σ²_n = 2;
  *    VIF(R, D) = ΣΣ VID / ΣΣ VIND (over scales and pixels); `VIF = VIF(IR, F) + VIF(VIS, F)`.
  *    VIFB has no VIF; the `vifb` convention uses this same definition. This reproduces the
- *    VIF column of ../shared/reference/metrics_authors_outputs.csv, but NOT the papers' printed
+ *    VIF column of datasets/reference/metrics_authors_outputs.csv, but NOT the papers' printed
  *    VIF column (AUIF TNO 0.635 vs 0.66 printed).
  *
  * 2. {@link viff} (`printed` convention): VIFF, Han, Cai, Cao & Xu, "A new image fusion

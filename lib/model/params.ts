@@ -12,8 +12,8 @@
  * | decoder filter | `decoder.W` | `decoder.decoder.1.weight` | 1×1×3×3 |
  * | decoder BN | `decoder.bn` | `decoder.decoder.2.*` | 1 |
  *
- * Full keys carry the module prefix `base.`, `detail.`, `decoder.` (as in
- * `../shared/reference/auif_pretrained.safetensors`).
+ * Full keys carry the module prefix `base.`, `detail.`, `decoder.` (as in PyTorch's conversion of the
+ * authors' files, whose per-tensor digests are `datasets/reference/auif_pretrained.sha256.json`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor, StateDict } from '../io/tensor_record.js';

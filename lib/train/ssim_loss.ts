@@ -11,7 +11,8 @@
  * edge) of 1 pixel on each side, so the map has the image's size. g is kornia's
  * `get_gaussian_kernel2d((3, 3), (1.5, 1.5))`: the outer product of the normalised 1-D kernel
  * exp(−x²/(2σ²)), x ∈ {−1, 0, 1}, all in float32. max_val = 1 (images in [0, 1]).
- * See `../shared/reference/README.md` (the PyTorch reference uses exactly these semantics).
+ * The PyTorch reference behind `datasets/reference/auif_fixture.safetensors` (`train.ssim_loss`)
+ * uses exactly these semantics (lib/train/README.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { reflectPad } from '../unrolling/pad.js';

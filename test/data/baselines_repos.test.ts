@@ -34,9 +34,10 @@ t('staged layout and sources', () => {
   const r = '/R';
   assert.is(stagedPath('models/densefuse_gray.model', 'densefuse-pytorch', r), path.join(r, 'models/upstream/densefuse-pytorch/models/densefuse_gray.model'));
   assert.is(stagedPath('imgs/TNO/fuse/ADF/8.png', 'metricslab', r), path.join(r, 'datasets/metricslab/imgs/TNO/fuse/ADF/8.png'));
-  const saved = process.env.AUIF_UPSTREAM_URL;
+  const saved = process.env.AUIF_UPSTREAM_URL, savedNoShared = process.env.AUIF_NO_SHARED;
   try {
     delete process.env.AUIF_UPSTREAM_URL;
+    delete process.env.AUIF_NO_SHARED; // the layout with ../shared switched on (AUIF_NO_SHARED=1 simulates a clone without it)
     const s = stagingSources('deepfuse-huili');
     assert.equal(s.map((x) => x.kind), ['dir', 'dir', 'url']);
     assert.is(s[0].name, '$AUIF_DEEPFUSE_HUILI_DIR');
@@ -46,6 +47,7 @@ t('staged layout and sources', () => {
     assert.is(stagingSources('deepfuse-huili')[2].location, 'http://127.0.0.1:9/mirror/hli1221/Imagefusion_deepfuse/19dd37082fa1efb454b275b8cede2be1aea4d0f6/');
   } finally {
     if (saved === undefined) delete process.env.AUIF_UPSTREAM_URL; else process.env.AUIF_UPSTREAM_URL = saved;
+    if (savedNoShared === undefined) delete process.env.AUIF_NO_SHARED; else process.env.AUIF_NO_SHARED = savedNoShared;
   }
 });
 

@@ -28,7 +28,8 @@ t('every file in datasets/reference/ is listed in its README with its size and s
   }
   const onDisk = (fs.readdirSync(PROJECT_REFERENCE_DIR, { recursive: true }) as string[])
     .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => fs.statSync(path.join(PROJECT_REFERENCE_DIR, f)).isFile() && f !== 'README.md' && !f.endsWith('.sha256.json'));
+    .filter((f) => fs.statSync(path.join(PROJECT_REFERENCE_DIR, f)).isFile() && f !== 'README.md' && !f.endsWith('.sha256.json') && !f.endsWith('.stats.json'));
+  // (*.sha256.json, *.stats.json: made here from files that are not committed; their own tests check them)
   assert.equal(onDisk.sort(), listed.map((l) => l.file).sort(), 'no unlisted file');
 });
 
@@ -71,6 +72,22 @@ t('lookup: project copy, then $AUIF_REFERENCE_DIR (replacing ../shared/reference
     for (const k of keys) { if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k]; }
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+t('a clone cites no file that only ../shared holds: notebooks, READMEs and lib/ name committed copies instead', () => {
+  // Folders as staging or lookup sources (`../shared/upstream/auif`, `../shared/reference`) are fine;
+  // a file under them (`../shared/reference/didfuse.md`, `…/README.md`) is missing on a clone.
+  const files = [
+    ...fs.readdirSync(path.join(packageRoot, 'notebooks')).filter((f) => /\.(ipynb|md)$/.test(f)).map((f) => path.join('notebooks', f)),
+    ...['README.md', 'datasets/README.md', 'models/README.md', 'figures/README.md'],
+    ...(fs.readdirSync(path.join(packageRoot, 'lib'), { recursive: true }) as string[]).filter((f) => /\.(ts|md)$/.test(f)).map((f) => path.join('lib', f)),
+  ];
+  const bad: string[] = [];
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(packageRoot, f), 'utf8');
+    for (const m of text.matchAll(/\.\.\/shared\/[\w./-]*\.[a-z]{2,12}\b/g)) bad.push(`${f}: ${m[0]}`);
+  }
+  assert.equal(bad, []);
 });
 
 t.run();

@@ -34,8 +34,16 @@ t('../shared/vifb layout: fused/ is upstream output/fused_images/, inputs unchan
   assert.is(vifbSharedPath('output/fused_images/man_ADF.jpg'), 'fused/man_ADF.jpg');
   assert.is(vifbSharedPath('input/IR/man.jpg'), 'input/IR/man.jpg');
   assert.is(stagedPath('input/VI/man.jpg', 'vifb', '/r'), path.join('/r', 'datasets', 'vifb', 'input', 'VI', 'man.jpg'));
-  const names = stagingSources('vifb').map((s) => s.name);
-  assert.equal(names, ['$AUIF_VIFB_DIR', '../shared/vifb', upstreamBaseUrl('vifb')]); // the pinned URL, or its $AUIF_UPSTREAM_URL mirror
+  const savedNoShared = process.env.AUIF_NO_SHARED;
+  try {
+    delete process.env.AUIF_NO_SHARED; // the names with ../shared switched on (AUIF_NO_SHARED=1 simulates a clone without it)
+    const names = stagingSources('vifb').map((s) => s.name);
+    assert.equal(names, ['$AUIF_VIFB_DIR', '../shared/vifb', upstreamBaseUrl('vifb')]); // the pinned URL, or its $AUIF_UPSTREAM_URL mirror
+    process.env.AUIF_NO_SHARED = '1';
+    assert.is(stagingSources('vifb')[1].name, '../shared/vifb (off: AUIF_NO_SHARED)');
+  } finally {
+    if (savedNoShared === undefined) delete process.env.AUIF_NO_SHARED; else process.env.AUIF_NO_SHARED = savedNoShared;
+  }
 });
 
 t('stages both groups into a fresh root from the first source that works, checksum-verified; a corrupt copy is refused', async () => {

@@ -1,6 +1,6 @@
 /**
  * DIDFuse (lib/methods/didfuse.ts) against the PyTorch reference fixture
- * (../shared/reference/didfuse_fixture.safetensors, see didfuse.md §5: every map of both encoders,
+ * (datasets/reference/didfuse_fixture.safetensors, see lib/methods/didfuse/README.md §5: every map of both encoders,
  * the sums, the decoder's maps and the output on a 64×80 TNO crop) on both paths — the native
  * conv addon (every instruction-set variant this CPU has) and tfjs (wasm, cpu) — to 1e-5; a few
  * published DIDFuse outputs (Test_result/*_IJCAI) to 1 grey level; bad weights; tiny and odd sizes.

@@ -66,6 +66,11 @@ t('the runner end to end: a skipping test is reported as skipped (not passed); w
   assert.is(ci.stdout.trim().split('\n').at(-1), '1 passed, 1 failed', ci.stdout);
   assert.match(ci.stdout, /!! 1 skipped test\(s\) and 0 skipped part\(s\) with CI/);
   assert.is(ci.status, 1);
+  // A failure is counted even beside more tests registered with .skip (uvu's Total leaves those out).
+  const failing = run({ AUIF_SKIP_FIXTURE_SUITE: '2' });
+  assert.is(failing.stdout.trim().split('\n').at(-1), '1 passed, 1 failed', failing.stdout);
+  assert.match(failing.stdout, /2 test\(s\) registered with \.skip/);
+  assert.is(failing.status, 1);
 });
 
 t.run();

@@ -1,7 +1,7 @@
 /**
  * DIDFuse's auto-encoder on the native convolution addon (`native/conv_kernels.cc`), on planar
  * c × h × w float32 maps. The same blocks as the tfjs path (`network_tf.ts`), reference
- * `../shared/reference/didfuse.md` §1:
+ * `README.md` §1 in this folder:
  *
  *   encoder:  f1 = cov1(I), f2 = cov2(f1), fb = cov3(f2), fd = cov4(f2)
  *   decoder:  o1 = cov5([Fb, Fd]), o2 = cov6([o1, F2]), out = cov7([o2, F1])

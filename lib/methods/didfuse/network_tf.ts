@@ -1,7 +1,7 @@
 /**
  * DIDFuse's auto-encoder in tfjs (NHWC): the fallback path, used on GPU/`tensorflow` backends
  * and wherever the native convolution addon is missing. Same blocks and the same folded BN as
- * the native path (`network_native.ts`); reference `../shared/reference/didfuse.md` §1–2:
+ * the native path (`network_native.ts`); reference `README.md` §1–2 in this folder:
  *
  *   block(x) = act(conv₃ₓ₃(pad₁(x)) + b)·α + β'),   pad₁ = reflection (cov1, cov7) or zeros
  *   encoder:  f1 = cov1(I), f2 = cov2(f1), fb = cov3(f2) (base), fd = cov4(f2) (detail)

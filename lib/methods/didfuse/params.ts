@@ -10,7 +10,7 @@
  *
  *   y = z·α + β',  α = γ / √(σ² + ε),  β' = β − μ·α,  ε = 1e-5        (float32, as PyTorch)
  *
- * Key layout (`../shared/reference/didfuse.md` §4): the conv of cov1 and cov7 is at index 1 (a
+ * Key layout (`README.md` §4 in this folder): the conv of cov1 and cov7 is at index 1 (a
  * reflection pad is index 0), the others at index 0; BN follows the conv, PReLU the BN.
  */
 import fs from 'node:fs';
