@@ -470,7 +470,13 @@ AUIF_INLINE void inverse_map(Job<T>& J, Work& w, int mIdx) {
       const double xr = fr<Single>(fr<Single>(alpha * x) + fr<Single>(oma * ypv));
       const double v = fr<Single>(xr + (double)U[i]);
       const double av = fr<Single>(std::fabs(v) - thr);
-      const double yv = av > 0 ? (v < 0 ? -av : av) : 0.0;
+      // sign(v)·av where av > 0 (then |v| > λ/ρ > 0, so v ≠ ±0 and copysign is the sign), else +0
+      const double sv = std::copysign(av, v);
+      uint64_t bits;
+      std::memcpy(&bits, &sv, 8);
+      bits &= -(uint64_t)(av > 0);
+      double yv;
+      std::memcpy(&yv, &bits, 8);
       const double uv = fr<Single>(fr<Single>((double)U[i] + xr) - yv);
       xs[i] = x; yp[i] = ypv;
       Y[i] = (T)yv; U[i] = (T)uv;
