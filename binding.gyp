@@ -15,6 +15,12 @@
       "ldflags": ["-pthread"]
     },
     {
+      "target_name": "csc_kernels",
+      "sources": ["native/csc_kernels.cc"],
+      "cflags_cc": ["-O3", "-ffp-contract=off", "-fno-fast-math", "-std=c++17"],
+      "cflags_cc!": ["-fno-exceptions"]
+    },
+    {
       "target_name": "baseline_kernels",
       "sources": ["native/baseline_kernels.cc"],
       "cflags_cc": ["-O3", "-ffp-contract=fast", "-fno-fast-math", "-std=c++17", "-pthread"],

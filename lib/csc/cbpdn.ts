@@ -35,6 +35,7 @@
  * Our own implementation.
  */
 import { RealFft2 } from '../fft/rfft2.js';
+import { cscIsNative, cscKernels } from './native.js';
 
 /** A dictionary of M filters of fh×fw, filter m row-major at `m·fh·fw + y·fw + x`. */
 export interface ConvDictionary { count: number; fh: number; fw: number; filters: Float64Array }
@@ -73,6 +74,12 @@ export interface CbpdnOptions {
   relaxParam?: number;
   /** `single` (default: the original's arithmetic with the single-precision dictionary) or `double`. */
   precision?: 'single' | 'double';
+  /**
+   * The iteration in native code (native/csc_kernels.cc; the same bits as the TypeScript one):
+   * default when the addon is built and AUIF_CSC_NATIVE is not 0; `false` forces TypeScript,
+   * `true` requires native.
+   */
+  native?: boolean;
   /** Called after every iteration (k, r, s, ρ): progress bars and tests. */
   onIteration?: (k: number, r: number, s: number, rho: number) => void;
 }
@@ -152,24 +159,94 @@ export function cbpdn(dict: ConvDictionary, S: Float64Array, width: number, heig
   const fft = new RealFft2(width, height);
   const L = fft.spectrumLength;
   const { Dr, Di, norm2 } = dictionarySpectra(dict, fft, single);
-  const f = new Float64Array(N);
   // Ŝ (double in the original; multiplied by the single D̂, conj(D̂)·Ŝ is single).
   const Sr = new Float64Array(L), Si = new Float64Array(L);
   fft.forward(S, Sr, Si);
   const Y = new Arr(M * N), U = new Arr(M * N);
+  let rho = o.rho;
+  const alpha = fr(o.relaxParam), oneMinusAlpha = fr(1 - o.relaxParam);
+  const step = useNative(options.native)
+    ? nativeStep(single, fft, M, Y, U, Dr, Di, norm2, Sr, Si, alpha, oneMinusAlpha)
+    : jsStep(single, fft, M, Y, U, Dr, Di, norm2, Sr, Si, alpha, oneMinusAlpha);
+  const Nx = M * N;
+  let r = Infinity, s = Infinity, epri = 0, edua = 0;
+  // U ← U/rsf of the previous iteration's ρ update, applied by the next step before U is read.
+  let rsf = 1;
+  let k = 1;
+  for (; k <= o.maxIter && (r > epri || s > edua); k++) {
+    const thr = fr(lambda / rho);
+    const [nX, nY, nU, dXY, dY] = step(k === 1, rho, thr, rsf);
+    rsf = 1;
+    const nXn = fr(Math.sqrt(nX)), nYn = fr(Math.sqrt(nY)), nUn = fr(Math.sqrt(nU));
+    const mx = Math.max(nXn, nYn);
+    r = fr(fr(Math.sqrt(dXY)) / mx);
+    s = fr(fr(Math.sqrt(dY)) / nUn);
+    epri = fr(Math.sqrt(Nx) * o.absStopTol / mx + o.relStopTol);
+    edua = fr(Math.sqrt(Nx) * o.absStopTol / (rho * nUn) + o.relStopTol);
+    if (o.autoRho && k !== 1 && k % o.autoRhoPeriod === 0) {
+      const xi = o.rhoRsdlTarget, mu = o.rhoRsdlRatio;
+      let tau: number;
+      if (o.autoRhoScaling) {
+        tau = fr(Math.sqrt(r / (s * xi)));
+        if (tau < 1) tau = fr(1 / tau);
+        if (tau > o.rhoScaling) tau = o.rhoScaling;
+      } else tau = o.rhoScaling;
+      if (r > xi * mu * s) rsf = tau;
+      if (s > (mu / xi) * r) rsf = fr(1 / tau);
+      if (rsf !== 1) rho = fr(rsf * rho);
+    }
+    options.onIteration?.(k, r, s, rho);
+  }
+  return { Y, iterations: k - 1, rho, r, s };
+}
+
+/**
+ * One ADMM iteration's heavy part (the module comment, X̂ to u): `(first, ρ, λ/ρ, rsf)` →
+ * [‖x‖², ‖y‖², ‖u‖², ‖x − y‖², ‖y_prev − y‖²]; U is first divided by rsf when rsf ≠ 1 (the
+ * previous iteration's ρ update); `first`: y = u = 0, so FFT(y − u) = 0.
+ */
+type Step = (first: boolean, rho: number, thr: number, rsf: number) => [number, number, number, number, number];
+type Store = Float32Array | Float64Array;
+
+/** Whether the native iteration runs: `native` option (default: when the addon is there), AUIF_CSC_NATIVE=0 forces TypeScript. */
+function useNative(want: boolean | undefined): boolean {
+  if (want === false) return false;
+  const ok = cscIsNative();
+  if (want === true && !ok) throw new Error(`cbpdn: native iteration requested but unavailable (${process.env.AUIF_CSC_NATIVE === '0' ? 'AUIF_CSC_NATIVE=0' : cscKernels().reason})`);
+  return ok;
+}
+
+/** The iteration in native code (native/csc_kernels.cc): the same operations as {@link jsStep}, the same bits. */
+function nativeStep(single: boolean, fft: RealFft2, M: number, Y: Store, U: Store, Dr: Store, Di: Store, norm2: Float64Array,
+  Sr: Float64Array, Si: Float64Array, alpha: number, oneMinusAlpha: number): Step {
+  const k = cscKernels().k!;
+  const L = fft.spectrumLength;
+  const Arr = single ? Float32Array : Float64Array;
+  const Br = new Arr(L * M), Bi = new Arr(L * M);
+  const rowPlan = fft.rows.pack(), colPlan = fft.cols.pack();
+  const params = new Float64Array(6), sums = new Float64Array(5);
+  return (first, rho, thr, rsf) => {
+    params.set([rho, alpha, oneMinusAlpha, thr, rsf, first ? 1 : 0]);
+    k.cbpdnStep(single, fft.width, fft.height, M, rowPlan, colPlan, Y, U, Br, Bi, Dr, Di, norm2, Sr, Si, params, sums);
+    return [sums[0], sums[1], sums[2], sums[3], sums[4]];
+  };
+}
+
+/** The iteration in TypeScript. */
+function jsStep(single: boolean, fft: RealFft2, M: number, Y: Store, U: Store, Dr: Store, Di: Store, norm2: Float64Array,
+  Sr: Float64Array, Si: Float64Array, alpha: number, oneMinusAlpha: number): Step {
+  const fr: (x: number) => number = single ? Math.fround : (x) => x;
+  const N = fft.width * fft.height, L = fft.spectrumLength;
+  const f = new Float64Array(N);
   // FFT(y_m − u_m), then b_m, then X̂_m, map-major; the transforms write into the maps' slices.
   const Br = new Float64Array(L * M), Bi = new Float64Array(L * M);
   const cR = new Float64Array(BLOCK), cI = new Float64Array(BLOCK);
-  let rho = o.rho;
-  const alpha = fr(o.relaxParam), oneMinusAlpha = fr(1 - o.relaxParam);
-  const Nx = M * N;
-  let r = Infinity, s = Infinity, epri = 0, edua = 0;
-  let k = 1;
-  for (; k <= o.maxIter && (r > epri || s > edua); k++) {
+  return (first, rho, thr, rsf) => {
+    if (rsf !== 1) for (let i = 0; i < U.length; i++) U[i] = U[i] / rsf;
     // FFT(y_m − u_m) (zero in the first iteration: y = u = 0)
     for (let m = 0; m < M; m++) {
       const off = m * N, sr = Br.subarray(m * L, (m + 1) * L), si = Bi.subarray(m * L, (m + 1) * L);
-      if (k === 1) { sr.fill(0); si.fill(0); continue; }
+      if (first) { sr.fill(0); si.fill(0); continue; }
       for (let i = 0; i < N; i++) f[i] = fr(Y[off + i] - U[off + i]);
       fft.forward(f, sr, si);
     }
@@ -202,7 +279,6 @@ export function cbpdn(dict: ConvDictionary, S: Float64Array, width: number, heig
       }
     }
     // x = IFFT(X̂), relaxation, threshold, dual update, residual norms
-    const thr = fr(lambda / rho);
     let nX = 0, nY = 0, nU = 0, dXY = 0, dY = 0;
     for (let m = 0; m < M; m++) {
       fft.inverse(Br.subarray(m * L, (m + 1) * L), Bi.subarray(m * L, (m + 1) * L), f);
@@ -219,29 +295,6 @@ export function cbpdn(dict: ConvDictionary, S: Float64Array, width: number, heig
         dXY += (x - y) * (x - y); dY += (yp - y) * (yp - y);
       }
     }
-    const nXn = fr(Math.sqrt(nX)), nYn = fr(Math.sqrt(nY)), nUn = fr(Math.sqrt(nU));
-    const mx = Math.max(nXn, nYn);
-    r = fr(fr(Math.sqrt(dXY)) / mx);
-    s = fr(fr(Math.sqrt(dY)) / nUn);
-    epri = fr(Math.sqrt(Nx) * o.absStopTol / mx + o.relStopTol);
-    edua = fr(Math.sqrt(Nx) * o.absStopTol / (rho * nUn) + o.relStopTol);
-    if (o.autoRho && k !== 1 && k % o.autoRhoPeriod === 0) {
-      const xi = o.rhoRsdlTarget, mu = o.rhoRsdlRatio;
-      let tau: number;
-      if (o.autoRhoScaling) {
-        tau = fr(Math.sqrt(r / (s * xi)));
-        if (tau < 1) tau = fr(1 / tau);
-        if (tau > o.rhoScaling) tau = o.rhoScaling;
-      } else tau = o.rhoScaling;
-      let rsf = 1;
-      if (r > xi * mu * s) rsf = tau;
-      if (s > (mu / xi) * r) rsf = fr(1 / tau);
-      if (rsf !== 1) {
-        rho = fr(rsf * rho);
-        for (let i = 0; i < U.length; i++) U[i] = U[i] / rsf;
-      }
-    }
-    options.onIteration?.(k, r, s, rho);
-  }
-  return { Y, iterations: k - 1, rho, r, s };
+    return [nX, nY, nU, dXY, dY];
+  };
 }

@@ -42,6 +42,11 @@ export function unitRoot(k: number, n: number): [number, number] {
   return [cosSign * c, sinSign * s];
 }
 
+/** The butterfly constants: sin(2π/3) for radix 3; cos and sin of 2π/5 and 4π/5 for radix 5. */
+const SIN_2PI_3 = Math.sqrt(3) / 2;
+const COS_2PI_5 = Math.cos((2 * Math.PI) / 5), COS_4PI_5 = Math.cos((4 * Math.PI) / 5);
+const SIN_2PI_5 = Math.sin((2 * Math.PI) / 5), SIN_4PI_5 = Math.sin((4 * Math.PI) / 5);
+
 /** Prime factors of n, in increasing order, with multiplicity. */
 export function primeFactors(n: number): number[] {
   const out: number[] = [];
@@ -149,6 +154,31 @@ export class FftPlan {
     for (let i = 0; i < L; i++) { re[i] *= k; im[i] *= k; }
   }
 
+  /**
+   * The plan's tables in one array, for the native CBPDN kernel (native/csc_kernels.cc), which
+   * runs the same butterflies from them (so no other cos/sin enters and the bits are the same):
+   * [n, kind, sin(2π/3), cos(2π/5), cos(4π/5), sin(2π/5), sin(4π/5), then for kind 0 (mixed radix)
+   * the stage count, the radices, cos[n], sin[n], the count of direct-DFT radices and per radix
+   * p, its cos[p²], sin[p²]; for kind 1 (Bluestein) M, c̄ (re[n], im[n]), the kernel (re[M],
+   * im[M]) and the inner plan packed].
+   */
+  pack(): Float64Array {
+    const out: number[] = [this.n, this.blue ? 1 : 0, SIN_2PI_3, COS_2PI_5, COS_4PI_5, SIN_2PI_5, SIN_4PI_5];
+    const push = (a: Float64Array) => { for (let i = 0; i < a.length; i++) out.push(a[i]); };
+    if (this.blue) {
+      const b = this.blue;
+      out.push(b.M);
+      push(b.chirpRe); push(b.chirpIm); push(b.kernRe); push(b.kernIm);
+      push(b.inner.pack());
+    } else {
+      out.push(this.stages.length, ...this.stages.map((st) => st.radix));
+      push(this.cos); push(this.sin);
+      out.push(this.dft.size);
+      for (const [p, { c, s }] of this.dft) { out.push(p); push(c); push(s); }
+    }
+    return Float64Array.from(out);
+  }
+
   private check(re: Float64Array, im: Float64Array, batch: number): void {
     const L = this.n * batch;
     if (!Number.isSafeInteger(batch) || batch < 1) throw new RangeError(`FftPlan(${this.n}): batch must be a positive integer, got ${batch}`);
@@ -198,7 +228,7 @@ export class FftPlan {
   private radix3(st: Stage, sb: number, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
     const { m, s } = st;
     const cs = this.cos, sn = this.sin;
-    const h = Math.sqrt(3) / 2; // sin(2π/3)
+    const h = SIN_2PI_3;
     for (let p = 0; p < m; p++) {
       const w1r = cs[p * s], w1i = -sn[p * s], w2r = cs[2 * p * s], w2i = -sn[2 * p * s];
       const i0 = sb * p, i1 = sb * (p + m), i2 = sb * (p + 2 * m), o0 = sb * 3 * p, o1 = o0 + sb, o2 = o1 + sb;
@@ -245,7 +275,7 @@ export class FftPlan {
   private radix5(st: Stage, sb: number, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
     const { m, s } = st;
     const cs = this.cos, sn = this.sin;
-    const c1 = Math.cos((2 * Math.PI) / 5), c2 = Math.cos((4 * Math.PI) / 5), s1 = Math.sin((2 * Math.PI) / 5), s2 = Math.sin((4 * Math.PI) / 5);
+    const c1 = COS_2PI_5, c2 = COS_4PI_5, s1 = SIN_2PI_5, s2 = SIN_4PI_5;
     for (let p = 0; p < m; p++) {
       const w1r = cs[p * s], w1i = -sn[p * s], w2r = cs[2 * p * s], w2i = -sn[2 * p * s];
       const w3r = cs[3 * p * s], w3i = -sn[3 * p * s], w4r = cs[4 * p * s], w4i = -sn[4 * p * s];

@@ -19,8 +19,9 @@ export class RealFft2 {
   readonly height: number;
   /** Columns of the half spectrum: ⌊W/2⌋ + 1. */
   readonly halfWidth: number;
-  private readonly rows: FftPlan;
-  private readonly cols: FftPlan;
+  /** The plans of the row (length W) and column (length H) transforms. */
+  readonly rows: FftPlan;
+  readonly cols: FftPlan;
   private readonly zr: Float64Array;
   private readonly zi: Float64Array;
 
