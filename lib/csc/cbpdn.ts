@@ -32,6 +32,11 @@
  *
  * Memory layout: spectra are half spectra (real signals; lib/fft/rfft2.ts), map-major, and the
  * per-frequency solve runs over blocks of frequencies so that every map's slice stays in cache.
+ *
+ * **Native iteration.** Where the addon is built (native/csc_kernels.cc, lib/csc/native.ts), each
+ * iteration's heavy part (X̂ to u and the residual sums; {@link jsStep} is the TypeScript one)
+ * runs natively with the same operations in the same order and the TypeScript FFT plans' own
+ * tables, so the result is bit-identical (test/csc/native.test.ts); the ρ logic stays here.
  * Our own implementation.
  */
 import { RealFft2 } from '../fft/rfft2.js';

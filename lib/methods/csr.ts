@@ -35,12 +35,15 @@
  *
  * **Speed.** Each ADMM iteration is 64 real 2-D FFTs of the image size plus O(M·N) work; the
  * two images are coded on two worker threads (`threads`, default min(2, cores); lib/csc/parallel.ts).
- * The FFTs (lib/fft, float64 JavaScript, ≈ 8.7 ms CPU per 768×576 transform) are ~2/3 of the time.
- * Measured CPU (the shared 2-core machine at load 20–28, so CPU times are inflated and wall times
- * meaningless): s01 (256×256, 114 + 123 iterations) 26.6 s; TNO pair 1 (768×576, 96 + 111
- * iterations) 171.8 s, i.e. 0.83 s per iteration per image, peak RSS 861 MB — on two idle cores
- * ≈ 90 s wall per pair (the longer of the two threads), above the 60 s target. Sizes with a prime
- * factor > 13 (s04: 632 = 8·79) go through Bluestein transforms and cost ~2–3× more per pixel.
+ * Where the addon is built, the iteration runs natively (native/csc_kernels.cc via lib/csc/native.ts,
+ * bit-identical to the TypeScript one, test/csc/native.test.ts; `AUIF_CSC_NATIVE=0` forces the
+ * TypeScript path). Measured on 2026-12-02 on the shared 2-core machine at load 7–9, one run:
+ * 0.38–0.43 s CPU per 768×576 iteration natively vs 0.86–1.1 s in TypeScript (×2.4–2.6), and a TNO
+ * 768×576 pair 485 s vs 745 s wall (×1.54, wall inflated by the load). The quiet bench of the same
+ * day, before the native iteration, gave 82.8 s wall per pair; the ≤ 60 s target is therefore
+ * expected (≈ 35 s) but not yet measured on a quiet machine. Sizes with a prime factor > 13
+ * (s04: 632 = 8·79) go through Bluestein transforms and cost ~2–3× more per pixel (s04: 9 of
+ * 313 472 pixels ±1 against the published result, 1426 s at load 7–11).
  */
 import { cbpdnParallel, defaultThreads } from '../csc/parallel.js';
 import { dictionaryFromColumnMajor, dictionarySpectra, type CbpdnOptions, type ConvDictionary } from '../csc/cbpdn.js';
