@@ -39,9 +39,10 @@
  * bit-identical to the TypeScript one, test/csc/native.test.ts; `AUIF_CSC_NATIVE=0` forces the
  * TypeScript path). Measured on 2026-12-02 on the shared 2-core machine at load 7–9, one run:
  * 0.38–0.43 s CPU per 768×576 iteration natively vs 0.86–1.1 s in TypeScript (×2.4–2.6), and a TNO
- * 768×576 pair 485 s vs 745 s wall (×1.54, wall inflated by the load). The quiet bench of the same
- * day, before the native iteration, gave 82.8 s wall per pair; the ≤ 60 s target is therefore
- * expected (≈ 35 s) but not yet measured on a quiet machine. Sizes with a prime factor > 13
+ * 768×576 pair 485 s vs 745 s wall (×1.54, wall inflated by the load). On the quiet machine
+ * (load 1.0 → 1.6, same day, `node --import tsx scripts/bench_baselines.ts 1 --only csr`): TNO
+ * IR1/VIS1 768×576 **47.4 s** wall natively vs 87.0 s with the TypeScript iteration (×1.83), within
+ * the 60 s target. Sizes with a prime factor > 13
  * (s04: 632 = 8·79) go through Bluestein transforms and cost ~2–3× more per pixel (s04: 9 of
  * 313 472 pixels ±1 against the published result, 1426 s at load 7–11).
  */
