@@ -7,10 +7,7 @@
  * chosen at run time (AUIF_SIMD=0: portable; same bits). Optional: missing (no compiler at install
  * time), disabled with AUIF_NATIVE=0 or AUIF_CSC_NATIVE=0, the TypeScript iteration runs.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../kernels/addon.js';
 
 /** The addon's entry points. */
 export interface CscKernels {
@@ -28,21 +25,9 @@ export interface CscKernels {
   isa(): string;
 }
 
-let addon: { k: CscKernels | null; reason: string } | undefined;
-
 /** The addon (build/Release/csc_kernels.node), or null with the reason. */
 export function cscKernels(): { k: CscKernels | null; reason: string } {
-  if (!addon) {
-    const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'csc_kernels.node');
-    if (process.env.AUIF_NATIVE === '0') addon = { k: null, reason: 'disabled by AUIF_NATIVE=0' };
-    else if (!existsSync(file)) addon = { k: null, reason: `not built (${file} is missing; run \`npm run build:native\`)` };
-    else {
-      try { addon = { k: createRequire(import.meta.url)(file) as CscKernels, reason: 'loaded' }; } catch (e) {
-        addon = { k: null, reason: `failed to load ${file}: ${(e as Error).message}` };
-      }
-    }
-  }
-  return addon;
+  return loadAddon<CscKernels>('csc_kernels');
 }
 
 /** Whether {@link cscKernels} is used now (AUIF_CSC_NATIVE=0, read per call, forces the TypeScript iteration). */

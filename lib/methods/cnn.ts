@@ -4,34 +4,19 @@
  * output writers. Tensors are NHWC, kernels HWIO (TensorFlow's layout).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { NamedTensor } from '../io/tensor_record.js';
 import { CheckpointError } from '../io/tensor_record.js';
 import { NATIVE_BACKENDS } from '../kernels/native.js';
+import { loadAddon } from '../kernels/addon.js';
 
 /** `native/baseline_kernels.cc`: one threaded float32 convolution layer (NHWC, HWIO). */
 interface BaselineKernels {
   conv2d(x: Float32Array, N: number, H: number, W: number, Cin: number, w: Float32Array, K: number, Cout: number,
     bias: Float32Array | null, pad: 0 | 1, act: 0 | 1 | 2, y: Float32Array): void;
 }
-let addon: { k: BaselineKernels | null; reason: string } | undefined;
-
 /** The baselines' native addon (build/Release/baseline_kernels.node), or null with the reason. */
 export function baselineKernels(): { k: BaselineKernels | null; reason: string } {
-  if (!addon) {
-    const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'baseline_kernels.node');
-    if (process.env.AUIF_NATIVE === '0') addon = { k: null, reason: 'disabled by AUIF_NATIVE=0' };
-    else if (!existsSync(file)) addon = { k: null, reason: `not built (${file} is missing; run \`npm run build:native\`)` };
-    else {
-      try { addon = { k: createRequire(import.meta.url)(file) as BaselineKernels, reason: 'loaded' }; } catch (e) {
-        addon = { k: null, reason: `failed to load ${file}: ${(e as Error).message}` };
-      }
-    }
-  }
-  return addon;
+  return loadAddon<BaselineKernels>('baseline_kernels');
 }
 
 /** Whether {@link conv} runs natively now (addon built, a CPU tfjs backend active). */
