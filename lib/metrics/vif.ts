@@ -173,6 +173,45 @@ function gain(mr: number, md: number, rr: number, dd: number, rd: number, out: F
 }
 
 /**
+ * The two sums of one scale over its ow×oh valid region,
+ *
+ *   Σᵢ ln(1 + gᵢ²·σ²_Rᵢ / (σ²_Vᵢ + σ²_N))   and   Σᵢ ln(1 + σ²_Rᵢ / σ²_N),
+ *
+ * with (gᵢ, σ²_Vᵢ, σ²_Rᵢ) = `pick(i)` (a {@link gain} output). Taken per output row as logs of
+ * products of LOG_BLOCK factors (natural logs: a base cancels or is divided out by the caller),
+ * the products restarting at each row and the rows added in order — the order the native
+ * `windowSums` sweep uses, so both give the same bits.
+ */
+function blockedLogSums(ow: number, oh: number, sigmaNsq: number, pick: (i: number) => Float64Array): [number, number] {
+  let totNum = 0;
+  let totDen = 0;
+  for (let y = 0; y < oh; y++) {
+    let sNum = 0;
+    let sDen = 0;
+    let pNum = 1;
+    let pDen = 1;
+    let cnt = 0;
+    for (let i = y * ow, e = i + ow; i < e; i++) {
+      const t = pick(i);
+      const g = t[0];
+      const s1 = t[2];
+      pNum *= 1 + (g * g * s1) / (t[1] + sigmaNsq);
+      pDen *= 1 + s1 / sigmaNsq;
+      if (++cnt === LOG_BLOCK) {
+        sNum += Math.log(pNum);
+        sDen += Math.log(pDen);
+        pNum = 1;
+        pDen = 1;
+        cnt = 0;
+      }
+    }
+    totNum += sNum + Math.log(pNum);
+    totDen += sDen + Math.log(pDen);
+  }
+  return [totNum, totDen];
+}
+
+/**
  * VIF(Rₖ, D) (Sheikh & Bovik, σ²_n = 2) for several references sharing one distorted image
  * (all the same size). Returns one value per reference.
  */
@@ -203,33 +242,10 @@ export function vifMany(refs: MetricImage[], dist: MetricImage): number[] {
         const mR = muR[j];
         const rR = rr[j];
         const rD = rd[j];
-        // per output row: Σ log(1 + ·) as logs of products of LOG_BLOCK terms (natural log: the
-        // base cancels), the products restarting at each row; the rows added in order
-        let totNum = 0;
-        let totDen = 0;
-        for (let y = 0; y < oh; y++) {
-          let sNum = 0;
-          let sDen = 0;
-          let pNum = 1;
-          let pDen = 1;
-          let cnt = 0;
-          for (let i = y * ow, e = i + ow; i < e; i++) {
-            gain(mR[i], muD[i], rR[i], dd[i], rD[i], t);
-            const g = t[0];
-            const s1 = t[2];
-            pNum *= 1 + (g * g * s1) / (t[1] + VIF_SIGMA_NSQ);
-            pDen *= 1 + s1 / VIF_SIGMA_NSQ;
-            if (++cnt === LOG_BLOCK) {
-              sNum += Math.log(pNum);
-              sDen += Math.log(pDen);
-              pNum = 1;
-              pDen = 1;
-              cnt = 0;
-            }
-          }
-          totNum += sNum + Math.log(pNum);
-          totDen += sDen + Math.log(pDen);
-        }
+        const [totNum, totDen] = blockedLogSums(ow, oh, VIF_SIGMA_NSQ, (i) => {
+          gain(mR[i], muD[i], rR[i], dd[i], rD[i], t);
+          return t;
+        });
         num[j] += totNum;
         den[j] += totDen;
       }
@@ -288,35 +304,13 @@ export function viff(ir: MetricImage, vis: MetricImage, fused: MetricImage): num
     const [mA, mB] = muR;
     const [rA, rB] = rr;
     const [dA, dB] = rd;
-    let totNum = 0;
-    let totDen = 0;
-    for (let y = 0; y < oh; y++) {
-      let sNum = 0;
-      let sDen = 0;
-      let pNum = 1;
-      let pDen = 1;
-      let cnt = 0;
-      for (let i = y * ow, e = i + ow; i < e; i++) {
-        const md = muD[i];
-        const d2 = dd[i];
-        gain(mA[i], md, rA[i], d2, dA[i], ta);
-        gain(mB[i], md, rB[i], d2, dB[i], tb);
-        const t = ta[0] < tb[0] ? ta : tb;
-        const g = t[0];
-        const s1 = t[2];
-        pNum *= 1 + (g * g * s1) / (t[1] + VIFF_SIGMA_NSQ);
-        pDen *= 1 + s1 / VIFF_SIGMA_NSQ;
-        if (++cnt === LOG_BLOCK) {
-          sNum += Math.log(pNum);
-          sDen += Math.log(pDen);
-          pNum = 1;
-          pDen = 1;
-          cnt = 0;
-        }
-      }
-      totNum += sNum + Math.log(pNum);
-      totDen += sDen + Math.log(pDen);
-    }
+    const [totNum, totDen] = blockedLogSums(ow, oh, VIFF_SIGMA_NSQ, (i) => {
+      const md = muD[i];
+      const d2 = dd[i];
+      gain(mA[i], md, rA[i], d2, dA[i], ta);
+      gain(mB[i], md, rB[i], d2, dB[i], tb);
+      return ta[0] < tb[0] ? ta : tb;
+    });
     add(scale, m, totNum, totDen);
   });
   return total;
