@@ -600,6 +600,16 @@ export async function ensureStaged(groups: GroupName | GroupName[], opts: StageO
 }
 
 /**
+ * Stages a single-shard TensorFlow V2 checkpoint bundle — `<prefix>.data-00000-of-00001` and
+ * `<prefix>.index` — and returns the local path of its `.index` (what `readTfCheckpoint` takes).
+ * @param prefix the checkpoint prefix in the upstream repository, e.g. `models/densefuse_gray/…ckpt`.
+ */
+export async function stagedTfCheckpoint(prefix: string, repo: Repo, opts: StageOptions = {}): Promise<string> {
+  await stagedFile(`${prefix}.data-00000-of-00001`, repo, opts);
+  return stagedFile(`${prefix}.index`, repo, opts);
+}
+
+/**
  * Stages one upstream file if needed and returns its local path.
  * @param upstreamRel path in the upstream repository, e.g. `Models/TCSVT_Decoder.model`.
  */

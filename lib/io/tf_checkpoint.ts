@@ -247,3 +247,13 @@ export function readTfCheckpoint(prefixOrFile: string, filter: (key: string) => 
   }
   return out;
 }
+
+/** The slot variables a TF 1.x optimizer leaves in a checkpoint: Adam's moments (`…/Adam`, `…/Adam_1`) and its β powers (`beta1_power`, `beta2_power`). */
+export function isOptimizerSlot(key: string): boolean {
+  return key.includes('Adam') || key.endsWith('_power');
+}
+
+/** A TensorFlow V2 checkpoint's model weights only ({@link readTfCheckpoint} without {@link isOptimizerSlot} keys). */
+export function readTfInferenceWeights(prefixOrFile: string): StateDict {
+  return readTfCheckpoint(prefixOrFile, (k) => !isOptimizerSlot(k));
+}

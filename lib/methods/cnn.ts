@@ -119,3 +119,27 @@ export function bytesTensor(data: Float32Array, h: number, w: number): tf.Tensor
   for (let i = 0; i < v.length; i++) v[i] = Math.round(data[i] * 255);
   return tf.tensor4d(v, [1, h, w, 1]);
 }
+
+/**
+ * The forward pass of a Siamese encoder–decoder fusion network (DenseFuse, DeepFuse):
+ *
+ *   y = Dec(merge(Enc(I_ir), Enc(I_vis)))
+ *
+ * with both sources encoded as one batch of two (Enc shares its weights), returned as the raw
+ * float output of the decoder (h·w values, row-major) for the method's own writing rule.
+ * `ir` and `vis` are grey images on [0, 1] of the same size (the caller checks it).
+ */
+export async function siameseRaw(ir: { data: Float32Array; width: number; height: number },
+  vis: { data: Float32Array; width: number; height: number },
+  encode: (x: tf.Tensor4D) => tf.Tensor4D, merge: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D,
+  decode: (phi: tf.Tensor4D) => tf.Tensor4D): Promise<Float32Array> {
+  const [h, w] = [ir.height, ir.width];
+  const y = tf.tidy(() => {
+    const phi = encode(tf.concat([bytesTensor(ir.data, h, w), bytesTensor(vis.data, h, w)], 0));
+    const [a, b] = tf.split(phi, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+    return decode(merge(a, b));
+  });
+  const raw = (await y.data()) as Float32Array;
+  y.dispose();
+  return raw;
+}

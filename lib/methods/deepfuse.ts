@@ -26,12 +26,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';
-import { readTfCheckpoint } from '../io/tf_checkpoint.js';
+import { readTfInferenceWeights } from '../io/tf_checkpoint.js';
 import { readNpz } from '../io/npz.js';
 import { readSafetensors } from '../io/safetensors.js';
 import type { StateDict } from '../io/tensor_record.js';
-import { stagedFile } from '../data/stage.js';
-import { biasVector, bytescale, bytesTensor, conv, hwioKernel, oihwKernel, type ConvLayer } from './cnn.js';
+import { stagedFile, stagedTfCheckpoint } from '../data/stage.js';
+import { biasVector, bytescale, conv, hwioKernel, oihwKernel, siameseRaw, type ConvLayer } from './cnn.js';
 import { bytesToUnit, checkMethodPair, planeImage } from './pair.js';
 import { checkOptions, MethodError, type FusionMethod, type Fuser, type LoadOptions, type MethodInfo } from './types.js';
 
@@ -108,7 +108,7 @@ export function officialNormalise(h: Float32Array): Float32Array {
 export function readDeepFuseWeights(file: string): DeepFuseNet {
   if (file.endsWith('.npz')) return deepFuseFromLasagne(readNpz(file), file);
   if (file.endsWith('.safetensors')) return deepFuseFromHuiLi(readSafetensors(file).tensors, file);
-  return deepFuseFromHuiLi(readTfCheckpoint(file, (k) => !k.includes('Adam') && !k.endsWith('_power')), file);
+  return deepFuseFromHuiLi(readTfInferenceWeights(file), file);
 }
 
 /** DeepFuse behind the method interface (see the module comment). */
@@ -120,10 +120,7 @@ export const deepfuse: FusionMethod = {
     if (model !== 'huili' && model !== 'official') throw new MethodError(`deepfuse: model must be 'huili' (H. Li's re-implementation, the papers') or 'official' (ICCV weights), got '${opts.model}'`);
     let file = opts.weights;
     if (!file) {
-      if (model === 'huili') {
-        await stagedFile(`${DEEPFUSE_HUILI_CKPT}.data-00000-of-00001`, 'deepfuse-huili');
-        file = await stagedFile(`${DEEPFUSE_HUILI_CKPT}.index`, 'deepfuse-huili');
-      } else file = await stagedFile(DEEPFUSE_OFFICIAL_NPZ, 'deepfuse');
+      file = model === 'huili' ? await stagedTfCheckpoint(DEEPFUSE_HUILI_CKPT, 'deepfuse-huili') : await stagedFile(DEEPFUSE_OFFICIAL_NPZ, 'deepfuse');
     }
     const net = readDeepFuseWeights(path.resolve(file));
     const info: MethodInfo = { ...DEEPFUSE_INFO, parameters: net.parameters, defaults: { model: net.model } };
@@ -132,13 +129,7 @@ export const deepfuse: FusionMethod = {
       async fuse(ir, vis, call = {}) {
         checkMethodPair(info, ir, vis);
         const [h, w] = [ir.height, ir.width];
-        const y = tf.tidy(() => {
-          const phi = deepFuseEncode(tf.concat([bytesTensor(ir.data, h, w), bytesTensor(vis.data, h, w)], 0), net);
-          const [a, b] = tf.split(phi, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
-          return deepFuseDecode(tf.add(a, b) as tf.Tensor4D, net);
-        });
-        const raw = (await y.data()) as Float32Array;
-        y.dispose();
+        const raw = await siameseRaw(ir, vis, (x) => deepFuseEncode(x, net), (a, b) => tf.add(a, b) as tf.Tensor4D, (phi) => deepFuseDecode(phi, net));
         const u8 = bytescale(net.model === 'official' ? officialNormalise(raw) : raw);
         const F = bytesToUnit(u8, w, h);
         return call.intermediates ? { F, maps: [{ name: 'y_raw', image: planeImage(raw, w, h), description: 'last layer output before min–max writing' }] } : { F };

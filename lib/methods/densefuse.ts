@@ -24,12 +24,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';
-import { readTfCheckpoint } from '../io/tf_checkpoint.js';
+import { readTfInferenceWeights } from '../io/tf_checkpoint.js';
 import { readTorchCheckpoint } from '../io/torch_checkpoint.js';
 import { readSafetensors } from '../io/safetensors.js';
 import type { StateDict } from '../io/tensor_record.js';
-import { stagedFile } from '../data/stage.js';
-import { biasVector, bytescale, bytesTensor, clampTruncate, conv, hwioKernel, oihwKernel, type ConvLayer } from './cnn.js';
+import { stagedFile, stagedTfCheckpoint } from '../data/stage.js';
+import { biasVector, bytescale, clampTruncate, conv, hwioKernel, oihwKernel, siameseRaw, type ConvLayer } from './cnn.js';
 import { bytesToUnit, checkMethodPair, planeImage } from './pair.js';
 import { checkOptions, MethodError, type FusionMethod, type Fuser, type LoadOptions, type MethodInfo } from './types.js';
 
@@ -122,7 +122,7 @@ export function denseFuseDecode(phi: tf.Tensor4D, net: DenseFuseNet): tf.Tensor4
 
 /** Reads DenseFuse weights: a TF checkpoint (prefix, `.index` or data shard), a PyTorch `.model`/`.pth`, or a `.safetensors` in PyTorch layout. */
 export function readDenseFuseWeights(file: string): DenseFuseNet {
-  if (/\.(index|ckpt)$|\.data-\d{5}-of-\d{5}$/.test(file)) return denseFuseFromTf(readTfCheckpoint(file, (k) => !k.includes('Adam') && !k.endsWith('_power')), file);
+  if (/\.(index|ckpt)$|\.data-\d{5}-of-\d{5}$/.test(file)) return denseFuseFromTf(readTfInferenceWeights(file), file);
   if (file.endsWith('.safetensors')) return denseFuseFromTorch(readSafetensors(file).tensors, file);
   return denseFuseFromTorch(readTorchCheckpoint(file), file);
 }
@@ -145,10 +145,7 @@ export const densefuse: FusionMethod = {
     const o = parseOptions(opts);
     let file = opts.weights;
     if (!file) {
-      if (o.model === 'tf') {
-        await stagedFile(`${DENSEFUSE_TF_CKPT}.data-00000-of-00001`, 'densefuse-tf');
-        file = await stagedFile(`${DENSEFUSE_TF_CKPT}.index`, 'densefuse-tf');
-      } else file = await stagedFile(DENSEFUSE_PT_MODEL, 'densefuse-pytorch');
+      file = o.model === 'tf' ? await stagedTfCheckpoint(DENSEFUSE_TF_CKPT, 'densefuse-tf') : await stagedFile(DENSEFUSE_PT_MODEL, 'densefuse-pytorch');
     }
     const net = readDenseFuseWeights(path.resolve(file));
     const info: MethodInfo = { ...DENSEFUSE_INFO, parameters: net.parameters, defaults: { ...DENSEFUSE_INFO.defaults, ...o } };
@@ -157,13 +154,7 @@ export const densefuse: FusionMethod = {
       async fuse(ir, vis, call = {}) {
         checkMethodPair(info, ir, vis);
         const [h, w] = [ir.height, ir.width];
-        const y = tf.tidy(() => {
-          const phi = denseFuseEncode(tf.concat([bytesTensor(ir.data, h, w), bytesTensor(vis.data, h, w)], 0), net);
-          const [a, b] = tf.split(phi, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
-          return denseFuseDecode(denseFuseRule(a, b, o.rule).fused, net);
-        });
-        const raw = (await y.data()) as Float32Array;
-        y.dispose();
+        const raw = await siameseRaw(ir, vis, (x) => denseFuseEncode(x, net), (a, b) => denseFuseRule(a, b, o.rule).fused, (phi) => denseFuseDecode(phi, net));
         const u8 = o.output === 'minmax' ? bytescale(raw) : clampTruncate(raw);
         const F = bytesToUnit(u8, w, h);
         return call.intermediates ? { F, maps: [{ name: 'y_raw', image: planeImage(raw, w, h), description: 'decoder output before writing (0..255 scale)' }] } : { F };

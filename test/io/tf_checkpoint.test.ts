@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkpointPrefix, crc32c, maskCrc, readBundleIndex, readSstable, readTfCheckpoint } from '../../lib/io/tf_checkpoint.js';
+import { checkpointPrefix, crc32c, isOptimizerSlot, maskCrc, readBundleIndex, readSstable, readTfCheckpoint, readTfInferenceWeights } from '../../lib/io/tf_checkpoint.js';
 import { CheckpointError, type NamedTensor } from '../../lib/io/tensor_record.js';
 import { DENSEFUSE_TF_CKPT } from '../../lib/methods/densefuse.js';
 import { DEEPFUSE_HUILI_CKPT } from '../../lib/methods/deepfuse.js';
@@ -84,12 +84,22 @@ t("Hui Li's DeepFuse epoch 4: the 10 weights = the safetensors conversion bit fo
   const prefix = await staged(DEEPFUSE_HUILI_CKPT, 'deepfuse-huili');
   const digests = conversionDigests('huili_deepfuse_tf_epoch4');
   if (!prefix || !digests) return;
-  const sd = readTfCheckpoint(prefix, (k) => !k.includes('Adam') && !k.endsWith('_power'));
+  const sd = readTfInferenceWeights(prefix);
   assert.is(sd.size, 10);
+  // what was dropped is exactly the optimizer's slots: Adam, Adam_1 per weight, and β1/β2 powers
+  const all = readTfCheckpoint(prefix);
+  const dropped = [...all.keys()].filter((k) => !sd.has(k));
+  assert.is(dropped.length, 2 * 10 + 2);
+  assert.ok(dropped.every(isOptimizerSlot), dropped.join(', '));
   const got = new Map<string, NamedTensor>();
   for (const [k, v] of sd) got.set(k.replace('/', '.').replace('/kernel', '.weight').replace('/bias', '.bias'), v.shape.length === 4 ? toOihw(v, [0]) : v);
   assert.is(digests.size, 10);
   assert.equal(digestMismatches(inOrder(got, digests), digests), []);
+});
+
+t('isOptimizerSlot: Adam moments and β powers only', () => {
+  for (const k of ['encoder/conv1/kernel/Adam', 'encoder/conv1/kernel/Adam_1', 'beta1_power', 'beta2_power']) assert.ok(isOptimizerSlot(k), k);
+  for (const k of ['encoder/conv1/kernel', 'decoder/conv2/bias', 'global_step']) assert.not.ok(isOptimizerSlot(k), k);
 });
 
 t('CRC32C matches the standard check value; masking as LevelDB', () => {
