@@ -22,47 +22,11 @@
 #include <string>
 #include <exception>
 #include <new>
+#include "napi_glue.h"
+#include "parallel.h"
 #include "simd.h"
 
 namespace {
-
-int g_threads = 0;
-
-int thread_count() {
-  if (g_threads > 0) return g_threads;
-  const char* env = std::getenv("AUIF_THREADS");
-  int t = env ? std::atoi(env) : 0;
-  if (t <= 0) t = (int)std::thread::hardware_concurrency();
-  if (t <= 0) t = 1;
-  g_threads = std::min(t, 64);
-  return g_threads;
-}
-
-// Runs f(begin, end) over [0, total) split into contiguous chunks, one per thread. An exception
-// in any chunk (e.g. std::bad_alloc) is rethrown here after every thread has joined.
-void parallel_for(int64_t total, int64_t min_chunk, const std::function<void(int64_t, int64_t)>& f) {
-  int T = thread_count();
-  int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(T, total / std::max<int64_t>(1, min_chunk)));
-  if (chunks <= 1) { f(0, total); return; }
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors((size_t)chunks);
-  int64_t step = (total + chunks - 1) / chunks;
-  auto run = [&](int64_t c) {
-    try {
-      const int64_t b = c * step, e = std::min(total, b + step);
-      if (b < e) f(b, e);
-    } catch (...) { errors[(size_t)c] = std::current_exception(); }
-  };
-  try {
-    for (int64_t c = 1; c < chunks; c++) pool.emplace_back(run, c);
-  } catch (...) {
-    for (auto& t : pool) t.join();
-    throw;
-  }
-  run(0);
-  for (auto& t : pool) t.join();
-  for (auto& e : errors) if (e) std::rethrow_exception(e);
-}
 
 constexpr int kBlock = 256;  // columns per cache block
 constexpr int kVec = 32;     // float32 outputs per register block (x⁰)
@@ -165,62 +129,13 @@ void operator_row(const float* x, int h, int w, const double* w5, const double* 
 // ---------------------------------------------------------------------------------------------
 // N-API glue
 
-struct F32 { float* p = nullptr; size_t n = 0; };
-struct F64 { double* p = nullptr; size_t n = 0; };
-
-bool get_f32(napi_env env, napi_value v, F32& out, const char* name) {
-  napi_typedarray_type t; size_t len; void* data; napi_value ab; size_t off;
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  if (!is || napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_float32_array) {
-    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a Float32Array").c_str());
-    return false;
-  }
-  out.p = (float*)data; out.n = len; return true;
-}
-bool get_f64(napi_env env, napi_value v, F64& out, const char* name) {
-  napi_typedarray_type t; size_t len; void* data; napi_value ab; size_t off;
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  if (!is || napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_float64_array) {
-    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a Float64Array").c_str());
-    return false;
-  }
-  out.p = (double*)data; out.n = len; return true;
-}
-bool get_num(napi_env env, napi_value v, double& out, const char* name) {
-  if (napi_get_value_double(env, v, &out) != napi_ok) {
-    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a number").c_str());
-    return false;
-  }
-  return true;
-}
-// A non-negative integer dimension (n, h, w, k), below 2³¹.
-bool get_dim(napi_env env, napi_value v, double& out, const char* name) {
-  if (!get_num(env, v, out, name)) return false;
-  if (!(out >= 0 && out < 2147483648.0 && std::floor(out) == out)) {
-    napi_throw_range_error(env, nullptr, (std::string(name) + " must be a non-negative integer, got " + std::to_string(out)).c_str());
-    return false;
-  }
-  return true;
-}
 std::string shape_msg(const char* what, size_t len, double n, double h, double w) {
   return std::string(what) + " has " + std::to_string(len) + " values, expected n·h·w = " + std::to_string((long long)n) + "·" +
          std::to_string((long long)h) + "·" + std::to_string((long long)w) + " = " + std::to_string((long long)(n * h * w));
 }
-bool check(napi_env env, bool ok, const std::string& msg) {
-  if (!ok) napi_throw_range_error(env, nullptr, msg.c_str());
-  return ok;
-}
-
-#define ARGS(N)                                                   \
-  size_t argc = N; napi_value argv[N];                            \
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);     \
-  if (argc < N) { napi_throw_type_error(env, nullptr, "expected " #N " arguments"); return nullptr; }
-
 // correlateReflect(x, n, h, w, kernel, k, out)
 napi_value CorrelateReflect(napi_env env, napi_callback_info info) {
-  ARGS(7);
+  AUIF_ARGS(7);
   F32 x, kern, out; double n, h, w, k;
   if (!get_f32(env, argv[0], x, "x") || !get_dim(env, argv[1], n, "n") || !get_dim(env, argv[2], h, "h") ||
       !get_dim(env, argv[3], w, "w") || !get_f32(env, argv[4], kern, "kernel") || !get_dim(env, argv[5], k, "k") ||
@@ -257,7 +172,7 @@ bool get_layer(napi_env env, napi_value* argv, LayerArgs& a) {
 
 // operatorForward(x, n, h, w, w5, M, out): out = A(x)
 napi_value OperatorForward(napi_env env, napi_callback_info info) {
-  ARGS(7);
+  AUIF_ARGS(7);
   LayerArgs a; F32 out;
   if (!get_layer(env, argv, a) || !get_f32(env, argv[6], out, "out")) return nullptr;
   if (!check(env, out.n == a.x.n, shape_msg("out", out.n, a.N, a.H, a.W))) return nullptr;
@@ -278,7 +193,7 @@ napi_value OperatorForward(napi_env env, napi_callback_info info) {
 //   z = fl(A(x));  y = fl(fl(z·bnA) + bnB);  g = y < 0 ? fl(alpha·y) : y;
 //   out = fl(x − fl(eta · fl(g − fl(theta · fl(I − x)))))
 napi_value LayerEval(napi_env env, napi_callback_info info) {
-  ARGS(9);
+  AUIF_ARGS(9);
   LayerArgs a; F32 I, coef, out;
   if (!get_layer(env, argv, a) || !get_f32(env, argv[6], I, "I") || !get_f32(env, argv[7], coef, "coef") ||
       !get_f32(env, argv[8], out, "out")) return nullptr;
@@ -363,7 +278,7 @@ AUIF_DISPATCH(void, vjp_x_image, (const float* g, int H, int W, const double* w5
 //   interior: out = fold₂(w ⋆ G) with G = g on interior pixels (ring zeroed), w symmetric;
 //   ring:     out[r(r(p+q−1)+t−1)] += M[q][t]·g[p].
 napi_value OperatorVjpX(napi_env env, napi_callback_info info) {
-  ARGS(7);
+  AUIF_ARGS(7);
   LayerArgs a; F32 out;
   if (!get_layer(env, argv, a) || !get_f32(env, argv[6], out, "out")) return nullptr;
   if (!check(env, out.n == a.x.n, shape_msg("out", out.n, a.N, a.H, a.W))) return nullptr;
@@ -382,7 +297,7 @@ napi_value OperatorVjpX(napi_env env, napi_callback_info info) {
 // operatorVjpW(g, n, h, w, x, dw5: Float64Array[25], dM: Float64Array[81]):
 //   dw5[d] = Σ_{p interior} g[p]·x̄[p+d];   dM[q][t] = Σ_{p ring} g[p]·x[r(r(p+q−1)+t−1)]
 napi_value OperatorVjpW(napi_env env, napi_callback_info info) {
-  ARGS(7);
+  AUIF_ARGS(7);
   F32 g, x; F64 dw, dM; double n, h, w;
   if (!get_f32(env, argv[0], g, "g") || !get_dim(env, argv[1], n, "n") || !get_dim(env, argv[2], h, "h") ||
       !get_dim(env, argv[3], w, "w") || !get_f32(env, argv[4], x, "x") || !get_f64(env, argv[5], dw, "dw5") ||
@@ -450,7 +365,7 @@ napi_value OperatorVjpW(napi_env env, napi_callback_info info) {
 //   s = fl(B + D);  z = fl(Σ_t W[t]·s̄[p + t]) (s̄ = reflectpad₁ s, summed in double);
 //   y = fl(fl(z·bnA) + bnB);  out = fl(1 / (1 + e^(−y)))
 napi_value DecoderEval(napi_env env, napi_callback_info info) {
-  ARGS(8);
+  AUIF_ARGS(8);
   F32 B, D, Wk, coef, out; double n, h, w;
   if (!get_f32(env, argv[0], B, "B") || !get_f32(env, argv[1], D, "D") || !get_dim(env, argv[2], n, "n") ||
       !get_dim(env, argv[3], h, "h") || !get_dim(env, argv[4], w, "w") || !get_f32(env, argv[5], Wk, "W") ||
@@ -542,9 +457,9 @@ AUIF_DISPATCH(void, filter_cols, (const double* tmpp, const double* kk, int n, i
 // exactly the JavaScript kernels' operation order (no contraction), so the results are the same
 // bits; vectorised across outputs and split over threads by rows.
 napi_value FilterValid(napi_env env, napi_callback_info info) {
-  size_t argc = 8; napi_value argv[8];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 7) { napi_throw_type_error(env, nullptr, "expected 7 arguments"); return nullptr; }
+  napi_value argv[8];
+  const size_t argc = get_argv(env, info, argv, 8);
+  if (argc < 7) { throw_type(env, "expected 7 arguments"); return nullptr; }
   F64 src, k, out, tmp; double w, h, step;
   if (!get_f64(env, argv[0], src, "src") || !get_dim(env, argv[1], w, "w") || !get_dim(env, argv[2], h, "h") ||
       !get_f64(env, argv[3], k, "k") || !get_f64(env, argv[4], out, "out") || !get_f64(env, argv[5], tmp, "tmp") ||
@@ -581,7 +496,7 @@ napi_value FilterValid(napi_env env, napi_callback_info info) {
 // a = π/2 where gx = 0, else atan(gy/gx). gx, gy and g are the JavaScript loop's bits; atan is
 // the C library's (within an ulp of V8's).
 napi_value QabfEdges(napi_env env, napi_callback_info info) {
-  ARGS(6);
+  AUIF_ARGS(6);
   F64 p, g, a; double w, h, scale;
   if (!get_f64(env, argv[0], p, "p") || !get_dim(env, argv[1], w, "w") || !get_dim(env, argv[2], h, "h") ||
       !get_num(env, argv[3], scale, "scale") || !get_f64(env, argv[4], g, "g") || !get_f64(env, argv[5], a, "a")) return nullptr;
@@ -617,7 +532,7 @@ napi_value QabfEdges(napi_env env, napi_callback_info info) {
 // qabfPreservation(gS, aS, gF, aF, n): Σ_i Q^{SF}_i·gS_i (lib/metrics/qabf.ts `weightedPreservation`),
 // summed per fixed block of 4096 pixels, the blocks added in order (independent of the thread count).
 napi_value QabfPreservation(napi_env env, napi_callback_info info) {
-  ARGS(5);
+  AUIF_ARGS(5);
   F64 gS, aS, gF, aF; double nn;
   if (!get_f64(env, argv[0], gS, "gS") || !get_f64(env, argv[1], aS, "aS") || !get_f64(env, argv[2], gF, "gF") ||
       !get_f64(env, argv[3], aF, "aF") || !get_dim(env, argv[4], nn, "n")) return nullptr;
@@ -648,27 +563,12 @@ napi_value QabfPreservation(napi_env env, napi_callback_info info) {
   napi_value r; napi_create_double(env, total, &r); return r;
 }
 
-// The Float64Arrays of a JS array (the per-source maps of the window metrics), all ≥ m long.
-bool f64_list(napi_env env, napi_value arr, std::vector<double*>& out, size_t m, const char* name) {
-  bool is = false; uint32_t len = 0;
-  napi_is_array(env, arr, &is);
-  if (!is || napi_get_array_length(env, arr, &len) != napi_ok) { napi_throw_type_error(env, nullptr, (std::string(name) + " must be an array of Float64Array").c_str()); return false; }
-  for (uint32_t i = 0; i < len; i++) {
-    napi_value v; F64 f;
-    napi_get_element(env, arr, i, &v);
-    if (!get_f64(env, v, f, name)) return false;
-    if (!check(env, f.n >= m, std::string(name) + "[" + std::to_string(i) + "] has " + std::to_string(f.n) + " values, needs " + std::to_string(m))) return false;
-    out.push_back(f.p);
-  }
-  return true;
-}
-
 // vifSums(muD, dd, muR[], rr[], rd[], m, sigmaNsq, out: Float64Array[2k]): for each source j,
 // out[2j] = Σ ln(1 + g²σ²_R/(σ²_v + σ²_n)), out[2j+1] = Σ ln(1 + σ²_R/σ²_n) over the m pixels, with
 // vifp_mscale's clamping (lib/metrics/vif.ts `gain`) and the logs taken per product of 8 terms —
 // the JavaScript loop's operations in its order (one source per thread; log is the C library's).
 napi_value VifSums(napi_env env, napi_callback_info info) {
-  ARGS(8);
+  AUIF_ARGS(8);
   F64 muD, dd, out; double m, nsq;
   if (!get_f64(env, argv[0], muD, "muD") || !get_f64(env, argv[1], dd, "dd") || !get_dim(env, argv[5], m, "m") ||
       !get_num(env, argv[6], nsq, "sigmaNsq") || !get_f64(env, argv[7], out, "out")) return nullptr;
@@ -709,7 +609,7 @@ napi_value VifSums(napi_env env, napi_callback_info info) {
 // per-window ratio (lib/metrics/ssim.ts) over the m windows, in the JavaScript loop's order
 // (one source per thread), so the same bits.
 napi_value SsimSums(napi_env env, napi_callback_info info) {
-  ARGS(9);
+  AUIF_ARGS(9);
   F64 muB, bb, out; double m, C1, C2;
   if (!get_f64(env, argv[0], muB, "muB") || !get_f64(env, argv[1], bb, "bb") || !get_dim(env, argv[5], m, "m") ||
       !get_num(env, argv[6], C1, "C1") || !get_num(env, argv[7], C2, "C2") || !get_f64(env, argv[8], out, "out")) return nullptr;
@@ -733,35 +633,10 @@ napi_value SsimSums(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// setThreads(n): 0 = AUIF_THREADS or all cores; negative = query only. Returns the count in use.
-napi_value SetThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1; napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc >= 1) { double t; if (napi_get_value_double(env, argv[0], &t) == napi_ok && t >= 0) g_threads = t > 0 ? (int)std::min(t, 64.0) : 0; }
-  napi_value r; napi_create_int32(env, thread_count(), &r); return r;
-}
-
-// Every entry point turns a C++ exception (std::bad_alloc, a failed thread start) into a JS Error.
-template <napi_value (*F)(napi_env, napi_callback_info)>
-napi_value Guarded(napi_env env, napi_callback_info info) {
-  try {
-    return F(env, info);
-  } catch (const std::bad_alloc&) {
-    napi_throw_error(env, nullptr, "auif native kernels: out of memory");
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, (std::string("auif native kernels: ") + e.what()).c_str());
-  }
-  return nullptr;
-}
-
-void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
-  napi_value f; napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &f);
-  napi_set_named_property(env, exports, name, f);
-}
-
 }  // namespace
 
-// The thread count every kernel uses (fuse_kernels.cc too).
+// The thread count every kernel of this addon uses: fuse_kernels.cc and metrics_kernels.cc call
+// this (their own parallel.h thread_count() would keep a setting of its own, see parallel.h).
 int auif_thread_count() { return thread_count(); }
 void auif_register_fuse(napi_env env, napi_value exports);  // fuse_kernels.cc
 napi_status auif_register_train_kernels(napi_env env, napi_value exports);  // native/train_kernels.cc
@@ -780,7 +655,7 @@ NAPI_MODULE_INIT() {
   def(env, exports, "qabfPreservation", Guarded<QabfPreservation>);
   def(env, exports, "vifSums", Guarded<VifSums>);
   def(env, exports, "ssimSums", Guarded<SsimSums>);
-  def(env, exports, "setThreads", Guarded<SetThreads>);
+  def(env, exports, "setThreads", Guarded<SetThreads<set_thread_count>>);
   auif_register_fuse(env, exports);
   auif_register_metrics(env, exports);
   return exports;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 #include <algorithm>
+#include "napi_glue.h"
 
 namespace {
 
@@ -132,13 +133,7 @@ void run(const Conv& c) {
 bool f32(napi_env env, napi_value v, float** p, size_t* n, const char* name, bool nullable = false) {
   napi_valuetype vt; napi_typeof(env, v, &vt);
   if (nullable && (vt == napi_null || vt == napi_undefined)) { *p = nullptr; *n = 0; return true; }
-  bool is = false; napi_is_typedarray(env, v, &is);
-  napi_typedarray_type t; size_t len; void* data; napi_value ab; size_t off;
-  if (!is || napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_float32_array) {
-    napi_throw_type_error(env, nullptr, (std::string("conv2d: ") + name + " must be a Float32Array").c_str());
-    return false;
-  }
-  *p = (float*)data; *n = len; return true;
+  return get_typed(env, v, napi_float32_array, *p, *n, (std::string("conv2d: ") + name).c_str());
 }
 
 bool i32(napi_env env, napi_value v, int* out, const char* name, int lo) {
@@ -152,9 +147,8 @@ bool i32(napi_env env, napi_value v, int* out, const char* name, int lo) {
 
 // conv2d(x, N, H, W, Cin, w, K, Cout, bias|null, pad (0 zero, 1 reflect), act (0 none, 1 relu, 2 leaky 0.01), y)
 napi_value Conv2d(napi_env env, napi_callback_info info) {
-  size_t argc = 12; napi_value a[12];
-  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
-  if (argc != 12) { napi_throw_type_error(env, nullptr, "conv2d: expected 12 arguments"); return nullptr; }
+  napi_value a[12];
+  if (get_argv(env, info, a, 12) != 12) { napi_throw_type_error(env, nullptr, "conv2d: expected 12 arguments"); return nullptr; }
   Conv c; float *x, *w, *b, *y; size_t nx, nw, nb, ny;
   if (!f32(env, a[0], &x, &nx, "x") || !i32(env, a[1], &c.N, "N", 1) || !i32(env, a[2], &c.H, "H", 1) || !i32(env, a[3], &c.W, "W", 1)
       || !i32(env, a[4], &c.Cin, "Cin", 1) || !f32(env, a[5], &w, &nw, "w") || !i32(env, a[6], &c.K, "K", 1) || !i32(env, a[7], &c.Cout, "Cout", 1)
@@ -185,9 +179,7 @@ napi_value Conv2d(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "conv2d", NAPI_AUTO_LENGTH, Conv2d, nullptr, &fn);
-  napi_set_named_property(env, exports, "conv2d", fn);
+  def(env, exports, "conv2d", Conv2d);
   return exports;
 }
 

@@ -33,46 +33,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "napi_glue.h"
+#include "parallel.h"
 
 namespace {
-
-int g_threads = 0;
-
-int thread_count() {
-  if (g_threads > 0) return g_threads;
-  const char* env = std::getenv("AUIF_THREADS");
-  int t = env ? std::atoi(env) : 0;
-  if (t <= 0) t = (int)std::thread::hardware_concurrency();
-  if (t <= 0) t = 1;
-  g_threads = std::min(t, 64);
-  return g_threads;
-}
-
-// Runs f(begin, end) over [0, total) in contiguous chunks, one per thread; an exception in any
-// chunk is rethrown after every thread has joined.
-void parallel_for(int64_t total, int64_t min_chunk, const std::function<void(int64_t, int64_t)>& f) {
-  const int T = thread_count();
-  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(T, total / std::max<int64_t>(1, min_chunk)));
-  if (chunks <= 1) { f(0, total); return; }
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors((size_t)chunks);
-  const int64_t step = (total + chunks - 1) / chunks;
-  auto run = [&](int64_t c) {
-    try {
-      const int64_t b = c * step, e = std::min(total, b + step);
-      if (b < e) f(b, e);
-    } catch (...) { errors[(size_t)c] = std::current_exception(); }
-  };
-  try {
-    for (int64_t c = 1; c < chunks; c++) pool.emplace_back(run, c);
-  } catch (...) {
-    for (auto& t : pool) t.join();
-    throw;
-  }
-  run(0);
-  for (auto& t : pool) t.join();
-  for (auto& e : errors) if (e) std::rethrow_exception(e);
-}
 
 inline int refl(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
 
@@ -220,73 +184,52 @@ const std::string& isa() {
 // ---------------------------------------------------------------------------------------------
 // N-API glue
 
-bool get_f32(napi_env env, napi_value v, const float*& p, size_t& n, const char* name) {
-  napi_typedarray_type t; size_t len; void* data; napi_value ab; size_t off;
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  if (!is || napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_float32_array) {
-    napi_throw_type_error(env, nullptr, (std::string("conv3x3: ") + name + " must be a Float32Array").c_str());
-    return false;
-  }
-  p = (const float*)data; n = len; return true;
-}
-bool get_num(napi_env env, napi_value v, double& out, const char* name) {
-  if (napi_get_value_double(env, v, &out) != napi_ok) {
-    napi_throw_type_error(env, nullptr, (std::string("conv3x3: ") + name + " must be a number").c_str());
-    return false;
-  }
-  return true;
-}
-bool get_dim(napi_env env, napi_value v, int& out, const char* name) {
+// out = v as an int: TypeError as get_num, else RangeError "<name> must be a non-negative integer".
+bool get_int(napi_env env, napi_value v, int& out, const char* name) {
   double d;
   if (!get_num(env, v, d, name)) return false;
-  if (!(d >= 0 && d < 2147483648.0 && std::floor(d) == d)) {
-    napi_throw_range_error(env, nullptr, (std::string("conv3x3: ") + name + " must be a non-negative integer").c_str());
-    return false;
-  }
+  if (!is_dim(d)) return throw_range(env, std::string(name) + " must be a non-negative integer");
   out = (int)d; return true;
 }
-bool check(napi_env env, bool ok, const std::string& msg) {
-  if (!ok) napi_throw_range_error(env, nullptr, ("conv3x3: " + msg).c_str());
-  return ok;
-}
+// check() with the message prefixed "conv3x3: ".
+bool require(napi_env env, bool ok, const std::string& msg) { return check(env, ok, "conv3x3: " + msg); }
 
 // conv3x3(inputs: Float32Array[], h, w, weight, bias, scale, shift, act, alpha, reflect, out, accumulate)
 napi_value Conv3x3(napi_env env, napi_callback_info info) {
-  size_t argc = 12; napi_value argv[12];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 12) { napi_throw_type_error(env, nullptr, "conv3x3: expected 12 arguments"); return nullptr; }
+  napi_value argv[12];
+  if (!get_args(env, info, argv, 12, "conv3x3: ")) return nullptr;
   ConvArgs a;
   bool isArr = false;
   napi_is_array(env, argv[0], &isArr);
   if (!isArr) { napi_throw_type_error(env, nullptr, "conv3x3: inputs must be an array of Float32Array"); return nullptr; }
   uint32_t nin = 0; napi_get_array_length(env, argv[0], &nin);
-  if (!get_dim(env, argv[1], a.h, "h") || !get_dim(env, argv[2], a.w, "w")) return nullptr;
+  if (!get_int(env, argv[1], a.h, "conv3x3: h") || !get_int(env, argv[2], a.w, "conv3x3: w")) return nullptr;
   const size_t plane = (size_t)a.h * a.w;
-  if (!check(env, a.h >= 2 && a.w >= 2, "the image must be at least 2×2 (reflection padding), got " + std::to_string(a.h) + "×" + std::to_string(a.w) + " (h×w)")) return nullptr;
+  if (!require(env, a.h >= 2 && a.w >= 2, "the image must be at least 2×2 (reflection padding), got " + std::to_string(a.h) + "×" + std::to_string(a.w) + " (h×w)")) return nullptr;
   for (uint32_t k = 0; k < nin; k++) {
     napi_value el; napi_get_element(env, argv[0], k, &el);
     const float* p; size_t n;
-    if (!get_f32(env, el, p, n, "inputs[k]")) return nullptr;
-    if (!check(env, n % plane == 0 && n > 0, "inputs[" + std::to_string(k) + "] has " + std::to_string(n) + " values, not a multiple of h·w = " + std::to_string(plane))) return nullptr;
+    if (!get_typed(env, el, napi_float32_array, p, n, "conv3x3: inputs[k]")) return nullptr;
+    if (!require(env, n % plane == 0 && n > 0, "inputs[" + std::to_string(k) + "] has " + std::to_string(n) + " values, not a multiple of h·w = " + std::to_string(plane))) return nullptr;
     for (size_t c = 0; c < n / plane; c++) a.planes.push_back(p + c * plane);
   }
   a.cin = (int)a.planes.size();
   const float *W, *bias, *scale, *shift, *out; size_t nW, nb, ns, nsh, nout;
   double act, alpha; bool reflect = false, accumulate = false;
-  if (!get_f32(env, argv[3], W, nW, "weight") || !get_f32(env, argv[4], bias, nb, "bias") || !get_f32(env, argv[5], scale, ns, "scale") ||
-      !get_f32(env, argv[6], shift, nsh, "shift") || !get_num(env, argv[7], act, "act") || !get_num(env, argv[8], alpha, "alpha")) return nullptr;
+  if (!get_typed(env, argv[3], napi_float32_array, W, nW, "conv3x3: weight") || !get_typed(env, argv[4], napi_float32_array, bias, nb, "conv3x3: bias") ||
+      !get_typed(env, argv[5], napi_float32_array, scale, ns, "conv3x3: scale") || !get_typed(env, argv[6], napi_float32_array, shift, nsh, "conv3x3: shift") ||
+      !get_num(env, argv[7], act, "conv3x3: act") || !get_num(env, argv[8], alpha, "conv3x3: alpha")) return nullptr;
   if (napi_get_value_bool(env, argv[9], &reflect) != napi_ok) { napi_throw_type_error(env, nullptr, "conv3x3: reflect must be a boolean"); return nullptr; }
-  if (!get_f32(env, argv[10], out, nout, "out")) return nullptr;
+  if (!get_typed(env, argv[10], napi_float32_array, out, nout, "conv3x3: out")) return nullptr;
   if (napi_get_value_bool(env, argv[11], &accumulate) != napi_ok) { napi_throw_type_error(env, nullptr, "conv3x3: accumulate must be a boolean"); return nullptr; }
   a.cout = (int)nb;
-  if (!check(env, a.cin > 0 && a.cout > 0, "no input or no output channels") ||
-      !check(env, nW == (size_t)a.cout * a.cin * 9, "weight has " + std::to_string(nW) + " values, expected cout·cin·9 = " + std::to_string(a.cout) + "·" + std::to_string(a.cin) + "·9") ||
-      !check(env, ns == nb && nsh == nb, "bias, scale and shift must have cout values each") ||
-      !check(env, nout == (size_t)a.cout * plane, "out has " + std::to_string(nout) + " values, expected cout·h·w = " + std::to_string((size_t)a.cout * plane)) ||
-      !check(env, act >= 0 && act <= 3 && std::floor(act) == act, "act must be 0 (identity), 1 (PReLU), 2 (tanh) or 3 (sigmoid)")) return nullptr;
+  if (!require(env, a.cin > 0 && a.cout > 0, "no input or no output channels") ||
+      !require(env, nW == (size_t)a.cout * a.cin * 9, "weight has " + std::to_string(nW) + " values, expected cout·cin·9 = " + std::to_string(a.cout) + "·" + std::to_string(a.cin) + "·9") ||
+      !require(env, ns == nb && nsh == nb, "bias, scale and shift must have cout values each") ||
+      !require(env, nout == (size_t)a.cout * plane, "out has " + std::to_string(nout) + " values, expected cout·h·w = " + std::to_string((size_t)a.cout * plane)) ||
+      !require(env, act >= 0 && act <= 3 && std::floor(act) == act, "act must be 0 (identity), 1 (PReLU), 2 (tanh) or 3 (sigmoid)")) return nullptr;
   for (const float* p : a.planes) {
-    if (!check(env, !(p < out + nout && out < p + plane), "out overlaps an input")) return nullptr;
+    if (!require(env, !(p < out + nout && out < p + plane), "out overlaps an input")) return nullptr;
   }
   a.reflect = reflect; a.accumulate = accumulate; a.act = (int)act; a.alpha = (float)alpha;
   a.bias = bias; a.scale = scale; a.shift = shift; a.out = const_cast<float*>(out);
@@ -335,37 +278,14 @@ napi_value ConvInfo(napi_env env, napi_callback_info) {
   return r;
 }
 
-// setThreads(n): 0 = AUIF_THREADS or all cores; negative = query only. Returns the count in use.
-napi_value SetThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 1; napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc >= 1) { double t; if (napi_get_value_double(env, argv[0], &t) == napi_ok && t >= 0) g_threads = t > 0 ? (int)std::min(t, 64.0) : 0; }
-  napi_value r; napi_create_int32(env, thread_count(), &r); return r;
-}
-
-template <napi_value (*F)(napi_env, napi_callback_info)>
-napi_value Guarded(napi_env env, napi_callback_info info) {
-  try {
-    return F(env, info);
-  } catch (const std::bad_alloc&) {
-    napi_throw_error(env, nullptr, "conv kernels: out of memory");
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, (std::string("conv kernels: ") + e.what()).c_str());
-  }
-  return nullptr;
-}
-
-void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
-  napi_value f; napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &f);
-  napi_set_named_property(env, exports, name, f);
-}
+constexpr char kConvKernels[] = "conv kernels: ";  // the prefix of its JS errors (Guarded)
 
 }  // namespace
 
 NAPI_MODULE_INIT() {
-  def(env, exports, "conv3x3", Guarded<Conv3x3>);
-  def(env, exports, "convInfo", Guarded<ConvInfo>);
-  def(env, exports, "setIsa", Guarded<SetIsa>);
-  def(env, exports, "setThreads", Guarded<SetThreads>);
+  def(env, exports, "conv3x3", Guarded<Conv3x3, kConvKernels>);
+  def(env, exports, "convInfo", Guarded<ConvInfo, kConvKernels>);
+  def(env, exports, "setIsa", Guarded<SetIsa, kConvKernels>);
+  def(env, exports, "setThreads", Guarded<SetThreads<set_thread_count>, kConvKernels>);
   return exports;
 }

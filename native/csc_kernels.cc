@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "napi_glue.h"
 #include "simd.h"
 
 namespace {
@@ -522,20 +523,11 @@ napi_value throw_error(napi_env env, const std::string& msg) {
   return nullptr;
 }
 
-bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* len) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
-  napi_typedarray_type t; napi_value ab; size_t off;
-  if (napi_get_typedarray_info(env, v, &t, len, data, &ab, &off) != napi_ok) return false;
-  return t == want;
-}
-
 // cbpdnStep(single, W, H, M, rowPlan, colPlan, Y, U, Br, Bi, Dr, Di, norm2, Sr, Si, params, sums)
 // params = [ρ, α, 1 − α, λ/ρ, rsf, first]; sums (Float64Array(5)) ← ‖x‖², ‖y‖², ‖u‖², ‖x−y‖², ‖y_prev−y‖².
 napi_value CbpdnStep(napi_env env, napi_callback_info info) {
-  size_t argc = 17;
   napi_value argv[17];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  const size_t argc = get_argv(env, info, argv, 17);
   if (argc != 17) return throw_error(env, "expected 17 arguments, got " + std::to_string(argc));
   bool single = false;
   if (napi_get_value_bool(env, argv[0], &single) != napi_ok) return throw_error(env, "argument 'single' must be a boolean");
@@ -550,7 +542,7 @@ napi_value CbpdnStep(napi_env env, napi_callback_info info) {
   const char* names[17] = {"", "", "", "", "rowPlan", "colPlan", "Y", "U", "Br", "Bi", "Dr", "Di", "norm2", "Sr", "Si", "params", "sums"};
   for (int i = 4; i < 17; i++) {
     const bool storage = i >= 6 && i <= 11;
-    if (!typed(env, argv[i], storage ? st : napi_float64_array, &p[i], &len[i]))
+    if (!typed_array(env, argv[i], storage ? st : napi_float64_array, p[i], len[i]))
       return throw_error(env, std::string(names[i]) + " must be a " + (storage ? stName : "Float64Array"));
   }
   const size_t want[17] = {0, 0, 0, 0, 0, 0, M * N, M * N, M * L, M * L, M * L, M * L, L, L, L, 6, 5};
@@ -589,11 +581,8 @@ napi_value Isa(napi_env env, napi_callback_info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "cbpdnStep", NAPI_AUTO_LENGTH, CbpdnStep, nullptr, &fn);
-  napi_set_named_property(env, exports, "cbpdnStep", fn);
-  napi_create_function(env, "isa", NAPI_AUTO_LENGTH, Isa, nullptr, &fn);
-  napi_set_named_property(env, exports, "isa", fn);
+  def(env, exports, "cbpdnStep", CbpdnStep);
+  def(env, exports, "isa", Isa);
   return exports;
 }
 

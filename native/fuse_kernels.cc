@@ -33,6 +33,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "napi_glue.h"
+#include "parallel.h"
 #include "simd.h"
 #if AUIF_HAVE_AVX2_PATH
 #include <immintrin.h>
@@ -42,26 +44,15 @@ int auif_thread_count();  // auif_kernels.cc: AUIF_THREADS / setThreads / all co
 
 namespace {
 
+// f(i) for i in [0, tasks) on min(threads, tasks) threads, thread t taking [tasks·t/T, tasks·(t+1)/T).
+// Exceptions as parallel.h run_workers.
 void run_parallel(int64_t tasks, int threads, const std::function<void(int64_t)>& f) {
   const int64_t T = std::max<int64_t>(1, std::min<int64_t>(threads, tasks));
   if (T <= 1) { for (int64_t i = 0; i < tasks; i++) f(i); return; }
-  std::vector<std::exception_ptr> errors((size_t)T);
-  auto run = [&](int64_t t) {
-    try {
-      const int64_t b = tasks * t / T, e = tasks * (t + 1) / T;
-      for (int64_t i = b; i < e; i++) f(i);
-    } catch (...) { errors[(size_t)t] = std::current_exception(); }
-  };
-  std::vector<std::thread> pool;
-  try {
-    for (int64_t t = 1; t < T; t++) pool.emplace_back(run, t);
-  } catch (...) {
-    for (auto& th : pool) th.join();
-    throw;
-  }
-  run(0);
-  for (auto& th : pool) th.join();
-  for (auto& e : errors) if (e) std::rethrow_exception(e);
+  run_workers(T, [&](int64_t t) {
+    const int64_t b = tasks * t / T, e = tasks * (t + 1) / T;
+    for (int64_t i = b; i < e; i++) f(i);
+  });
 }
 
 inline int refl(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
@@ -449,26 +440,12 @@ void run_rect(const Job& j, const Rect& t, int threads) {
 // ---------------------------------------------------------------------------------------------
 // N-API glue
 
-template <typename T>
-bool typed(napi_env env, napi_value v, napi_typedarray_type want, T*& p, size_t& n, const char* name, const char* type) {
-  napi_typedarray_type t; void* data; napi_value ab; size_t off;
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  if (!is || napi_get_typedarray_info(env, v, &t, &n, &data, &ab, &off) != napi_ok || t != want) {
-    napi_throw_type_error(env, nullptr, (std::string("fuseAuif: ") + name + " must be a " + type).c_str());
-    return false;
-  }
-  p = (T*)data; return true;
-}
 bool integer(napi_env env, napi_value v, int& out, const char* name) {
   double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0 && d < 2147483648.0 && std::floor(d) == d)) {
-    napi_throw_range_error(env, nullptr, (std::string("fuseAuif: ") + name + " must be a non-negative integer").c_str());
-    return false;
-  }
+  if (napi_get_value_double(env, v, &d) != napi_ok || !is_dim(d)) return throw_range(env, std::string("fuseAuif: ") + name + " must be a non-negative integer");
   out = (int)d; return true;
 }
-bool fail(napi_env env, const std::string& msg) { napi_throw_range_error(env, nullptr, ("fuseAuif: " + msg).c_str()); return false; }
+bool fail(napi_env env, const std::string& msg) { return throw_range(env, "fuseAuif: " + msg); }
 
 // fuseAuif(ir, vis, h, w, layers: Float64Array, lc: Float32Array, Lb, Ld, baseInit, detailInit,
 //          decW: Float32Array[9], decCoef: Float32Array[2], average: 0|1, rects: Int32Array, out)
@@ -476,21 +453,20 @@ bool fail(napi_env env, const std::string& msg) { napi_throw_range_error(env, nu
 //   (bnA, bnB, α, η, θ); rects: 4 per rectangle (r0, r1, c0, c1), each computed into out (h × w).
 //   Returns the receptive-field radius (the halo) used.
 napi_value FuseAuif(napi_env env, napi_callback_info info) {
-  size_t argc = 15; napi_value argv[15];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 15) { napi_throw_type_error(env, nullptr, "fuseAuif: expected 15 arguments"); return nullptr; }
+  napi_value argv[15];
+  if (!get_args(env, info, argv, 15, "fuseAuif: ")) return nullptr;
   Job j;
   float *ir, *vis, *lc, *bInit, *dInit, *decW, *decC, *out; double* layers; int32_t* rects;
   size_t nir, nvis, nlayers, nlc, nbi, ndi, ndw, ndc, nrects, nout;
   int H, W, Lb, Ld, average;
-  if (!typed(env, argv[0], napi_float32_array, ir, nir, "ir", "Float32Array") || !typed(env, argv[1], napi_float32_array, vis, nvis, "vis", "Float32Array") ||
+  if (!get_typed(env, argv[0], napi_float32_array, ir, nir, "fuseAuif: ir") || !get_typed(env, argv[1], napi_float32_array, vis, nvis, "fuseAuif: vis") ||
       !integer(env, argv[2], H, "h") || !integer(env, argv[3], W, "w") ||
-      !typed(env, argv[4], napi_float64_array, layers, nlayers, "layers", "Float64Array") || !typed(env, argv[5], napi_float32_array, lc, nlc, "lc", "Float32Array") ||
+      !get_typed(env, argv[4], napi_float64_array, layers, nlayers, "fuseAuif: layers") || !get_typed(env, argv[5], napi_float32_array, lc, nlc, "fuseAuif: lc") ||
       !integer(env, argv[6], Lb, "Lb") || !integer(env, argv[7], Ld, "Ld") ||
-      !typed(env, argv[8], napi_float32_array, bInit, nbi, "baseInit", "Float32Array") || !typed(env, argv[9], napi_float32_array, dInit, ndi, "detailInit", "Float32Array") ||
-      !typed(env, argv[10], napi_float32_array, decW, ndw, "decW", "Float32Array") || !typed(env, argv[11], napi_float32_array, decC, ndc, "decCoef", "Float32Array") ||
-      !integer(env, argv[12], average, "average") || !typed(env, argv[13], napi_int32_array, rects, nrects, "rects", "Int32Array") ||
-      !typed(env, argv[14], napi_float32_array, out, nout, "out", "Float32Array")) return nullptr;
+      !get_typed(env, argv[8], napi_float32_array, bInit, nbi, "fuseAuif: baseInit") || !get_typed(env, argv[9], napi_float32_array, dInit, ndi, "fuseAuif: detailInit") ||
+      !get_typed(env, argv[10], napi_float32_array, decW, ndw, "fuseAuif: decW") || !get_typed(env, argv[11], napi_float32_array, decC, ndc, "fuseAuif: decCoef") ||
+      !integer(env, argv[12], average, "average") || !get_typed(env, argv[13], napi_int32_array, rects, nrects, "fuseAuif: rects") ||
+      !get_typed(env, argv[14], napi_float32_array, out, nout, "fuseAuif: out")) return nullptr;
   const size_t plane = (size_t)H * W;
   const int kb = (int)std::lround(std::sqrt((double)nbi)), kd = (int)std::lround(std::sqrt((double)ndi));
   if ((nir != plane || nvis != plane || nout != plane) && !fail(env, "ir, vis and out need h·w = " + std::to_string(H) + "·" + std::to_string(W) + " values, got " + std::to_string(nir) + ", " + std::to_string(nvis) + ", " + std::to_string(nout))) return nullptr;
@@ -522,15 +498,14 @@ napi_value FuseAuif(napi_env env, napi_callback_info info) {
 //   one encoder (x⁰ = init ⋆ reflectpad(I), L layers) on each of the n planes of I, with the
 //   arithmetic of fuseAuif; out: xᴸ (n·h·w values), or with keep x⁰ … xᴸ ((L + 1)·n·h·w, level-major).
 napi_value EncodeAuif(napi_env env, napi_callback_info info) {
-  size_t argc = 10; napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 10) { napi_throw_type_error(env, nullptr, "encodeAuif: expected 10 arguments"); return nullptr; }
+  napi_value argv[10];
+  if (!get_args(env, info, argv, 10, "encodeAuif: ")) return nullptr;
   float *I, *lc, *init, *out; double* layers; size_t nI, nl, nlc, ninit, nout; int N, H, W, L, keep;
-  if (!typed(env, argv[0], napi_float32_array, I, nI, "I", "Float32Array") || !integer(env, argv[1], N, "n") || !integer(env, argv[2], H, "h") ||
-      !integer(env, argv[3], W, "w") || !typed(env, argv[4], napi_float64_array, layers, nl, "layers", "Float64Array") ||
-      !typed(env, argv[5], napi_float32_array, lc, nlc, "lc", "Float32Array") || !integer(env, argv[6], L, "L") ||
-      !typed(env, argv[7], napi_float32_array, init, ninit, "init", "Float32Array") || !integer(env, argv[8], keep, "keep") ||
-      !typed(env, argv[9], napi_float32_array, out, nout, "out", "Float32Array")) return nullptr;
+  if (!get_typed(env, argv[0], napi_float32_array, I, nI, "fuseAuif: I") || !integer(env, argv[1], N, "n") || !integer(env, argv[2], H, "h") ||
+      !integer(env, argv[3], W, "w") || !get_typed(env, argv[4], napi_float64_array, layers, nl, "fuseAuif: layers") ||
+      !get_typed(env, argv[5], napi_float32_array, lc, nlc, "fuseAuif: lc") || !integer(env, argv[6], L, "L") ||
+      !get_typed(env, argv[7], napi_float32_array, init, ninit, "fuseAuif: init") || !integer(env, argv[8], keep, "keep") ||
+      !get_typed(env, argv[9], napi_float32_array, out, nout, "fuseAuif: out")) return nullptr;
   const size_t plane = (size_t)H * W;
   const int k = (int)std::lround(std::sqrt((double)ninit));
   if (nI != (size_t)N * plane && !fail(env, "I has " + std::to_string(nI) + " values, expected n·h·w = " + std::to_string((size_t)N * plane))) return nullptr;
@@ -555,23 +530,6 @@ napi_value EncodeAuif(napi_env env, napi_callback_info info) {
 // simdInfo(): the instruction set the hot loops use ("avx2+fma" or "portable").
 napi_value SimdInfo(napi_env env, napi_callback_info) {
   napi_value r; napi_create_string_utf8(env, auif_simd::isa_name(), NAPI_AUTO_LENGTH, &r); return r;
-}
-
-template <napi_value (*F)(napi_env, napi_callback_info)>
-napi_value Guarded(napi_env env, napi_callback_info info) {
-  try {
-    return F(env, info);
-  } catch (const std::bad_alloc&) {
-    napi_throw_error(env, nullptr, "auif native kernels: out of memory");
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, (std::string("auif native kernels: ") + e.what()).c_str());
-  }
-  return nullptr;
-}
-
-void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
-  napi_value f; napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &f);
-  napi_set_named_property(env, exports, name, f);
 }
 
 }  // namespace

@@ -27,6 +27,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "napi_glue.h"
+#include "parallel.h"
 #include "simd.h"
 #if AUIF_HAVE_AVX2_PATH
 #include <immintrin.h>
@@ -40,78 +42,16 @@ int auif_thread_count();  // auif_kernels.cc: AUIF_THREADS / setThreads / all co
 
 namespace {
 
-// f(begin, end) over [0, total) in contiguous chunks (at least min_chunk each), one per thread.
+// f(begin, end) over [0, total) in contiguous chunks (at least min_chunk each), one per thread:
+// chunk t of T is [total·t/T, total·(t+1)/T). Exceptions as parallel.h run_workers.
 void parallel_rows(int64_t total, int64_t min_chunk, const std::function<void(int64_t, int64_t)>& f) {
   const int64_t T = std::max<int64_t>(1, std::min<int64_t>(auif_thread_count(), total / std::max<int64_t>(1, min_chunk)));
   if (T <= 1) { f(0, total); return; }
-  std::vector<std::exception_ptr> errors((size_t)T);
-  auto run = [&](int64_t t) {
-    try {
-      const int64_t b = total * t / T, e = total * (t + 1) / T;
-      if (b < e) f(b, e);
-    } catch (...) { errors[(size_t)t] = std::current_exception(); }
-  };
-  std::vector<std::thread> pool;
-  try {
-    for (int64_t t = 1; t < T; t++) pool.emplace_back(run, t);
-  } catch (...) {
-    for (auto& th : pool) th.join();
-    throw;
-  }
-  run(0);
-  for (auto& th : pool) th.join();
-  for (auto& e : errors) if (e) std::rethrow_exception(e);
+  run_workers(T, [&](int64_t t) {
+    const int64_t b = total * t / T, e = total * (t + 1) / T;
+    if (b < e) f(b, e);
+  });
 }
-
-struct F64 { double* p = nullptr; size_t n = 0; };
-
-bool get_f64(napi_env env, napi_value v, F64& out, const char* name) {
-  napi_typedarray_type t; size_t len; void* data; napi_value ab; size_t off;
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  if (!is || napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != napi_float64_array) {
-    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a Float64Array").c_str());
-    return false;
-  }
-  out.p = (double*)data; out.n = len; return true;
-}
-bool get_num(napi_env env, napi_value v, double& out, const char* name) {
-  if (napi_get_value_double(env, v, &out) != napi_ok) {
-    napi_throw_type_error(env, nullptr, (std::string(name) + " must be a number").c_str());
-    return false;
-  }
-  return true;
-}
-bool get_dim(napi_env env, napi_value v, double& out, const char* name) {
-  if (!get_num(env, v, out, name)) return false;
-  if (!(out >= 0 && out < 2147483648.0 && std::floor(out) == out)) {
-    napi_throw_range_error(env, nullptr, (std::string(name) + " must be a non-negative integer, got " + std::to_string(out)).c_str());
-    return false;
-  }
-  return true;
-}
-bool check(napi_env env, bool ok, const std::string& msg) {
-  if (!ok) napi_throw_range_error(env, nullptr, msg.c_str());
-  return ok;
-}
-bool f64_list(napi_env env, napi_value arr, std::vector<const double*>& out, size_t m, const char* name) {
-  bool is = false; uint32_t len = 0;
-  napi_is_array(env, arr, &is);
-  if (!is || napi_get_array_length(env, arr, &len) != napi_ok) { napi_throw_type_error(env, nullptr, (std::string(name) + " must be an array of Float64Array").c_str()); return false; }
-  for (uint32_t i = 0; i < len; i++) {
-    napi_value v; F64 f;
-    napi_get_element(env, arr, i, &v);
-    if (!get_f64(env, v, f, name)) return false;
-    if (!check(env, f.n >= m, std::string(name) + "[" + std::to_string(i) + "] has " + std::to_string(f.n) + " values, needs w·h = " + std::to_string(m))) return false;
-    out.push_back(f.p);
-  }
-  return true;
-}
-
-#define ARGS(N)                                                   \
-  size_t argc = N; napi_value argv[N];                            \
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);     \
-  if (argc < N) { napi_throw_type_error(env, nullptr, "expected " #N " arguments"); return nullptr; }
 
 // ---------------------------------------------------------------------------------------------
 // Branch-free atan and exp (written so that the compiler vectorises the loops that call them).
@@ -283,7 +223,7 @@ bool qabf_args(napi_env env, napi_value* argv, QabfArgs& q, const char* fn) {
 }
 
 napi_value QabfTriplet(napi_env env, napi_callback_info info) {
-  ARGS(6);
+  AUIF_ARGS(6);
   QabfArgs q;
   if (!qabf_args(env, argv, q, "qabfTriplet")) return nullptr;
   napi_value r; napi_create_double(env, qabf_triplet(q.A.p, q.B.p, q.F.p, q.W, q.H, q.scale), &r); return r;
@@ -310,7 +250,7 @@ void qabf_job_finalize(napi_env env, void* data, void*) {
   delete job;
 }
 napi_value QabfTripletStart(napi_env env, napi_callback_info info) {
-  ARGS(6);
+  AUIF_ARGS(6);
   QabfArgs q;
   if (!qabf_args(env, argv, q, "qabfTripletStart")) return nullptr;
   auif_thread_count();  // its lazy initialisation on this thread, not the job's
@@ -336,7 +276,7 @@ napi_value QabfTripletStart(napi_env env, napi_callback_info info) {
   return ext;
 }
 napi_value QabfTripletJoin(napi_env env, napi_callback_info info) {
-  ARGS(1);
+  AUIF_ARGS(1);
   napi_valuetype t;
   napi_typeof(env, argv[0], &t);
   void* data = nullptr;
@@ -563,7 +503,7 @@ AUIF_DISPATCH(void, ssim_terms, (const double* mA, const double* mB, const doubl
 // choice (viff_terms). The maps are D, D·D, R_j, R_j·R_j, R_j·D, filtered with the odd symmetric
 // kernel k ('valid').
 napi_value WindowSums(napi_env env, napi_callback_info info) {
-  ARGS(9);
+  AUIF_ARGS(9);
   double kind, w, h, p1, p2; F64 Dv, k, out;
   if (!get_dim(env, argv[0], kind, "kind") || !get_f64(env, argv[1], Dv, "D") || !get_dim(env, argv[3], w, "w") ||
       !get_dim(env, argv[4], h, "h") || !get_f64(env, argv[5], k, "k") || !get_num(env, argv[6], p1, "p1") ||
@@ -575,7 +515,7 @@ napi_value WindowSums(napi_env env, napi_callback_info info) {
       !check(env, n % 2 == 1, "windowSums: kernel length " + std::to_string(n) + " is not odd") ||
       !check(env, W >= n && H >= n, "windowSums: a " + std::to_string(n) + "-tap window does not fit " + std::to_string(W) + "×" + std::to_string(H)) ||
       !check(env, Dv.n >= N, "windowSums: D has " + std::to_string(Dv.n) + " values, expected w·h = " + std::to_string(N)) ||
-      !f64_list(env, argv[2], R, N, "R")) return nullptr;
+      !f64_list(env, argv[2], R, N, "R", "w·h = ")) return nullptr;
   const int K = (int)R.size();
   const bool vifk = kind == 0, viffk = kind == 2;
   if (!check(env, !viffk || K == 2, "windowSums: VIFF (kind 2) needs exactly 2 sources, got " + std::to_string(K))) return nullptr;
@@ -646,23 +586,6 @@ napi_value WindowSums(napi_env env, napi_callback_info info) {
   for (int y = 0; y < oh; y++)
     for (int j = 0; j < outs; j++) out.p[j] += rowsums[(size_t)y * outs + j];
   return nullptr;
-}
-
-template <napi_value (*F)(napi_env, napi_callback_info)>
-napi_value Guarded(napi_env env, napi_callback_info info) {
-  try {
-    return F(env, info);
-  } catch (const std::bad_alloc&) {
-    napi_throw_error(env, nullptr, "auif native kernels: out of memory");
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, (std::string("auif native kernels: ") + e.what()).c_str());
-  }
-  return nullptr;
-}
-
-void def(napi_env env, napi_value exports, const char* name, napi_callback cb) {
-  napi_value f; napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &f);
-  napi_set_named_property(env, exports, name, f);
 }
 
 }  // namespace

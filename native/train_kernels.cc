@@ -38,6 +38,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+#include "napi_glue.h"
+#include "parallel.h"
 
 namespace {
 
@@ -54,22 +56,8 @@ void pfor(int T, int64_t total, const std::function<void(int64_t)>& f) {
     for (int64_t i; (i = next.fetch_add(1)) < total;) f(i);
   };
   if (workers <= 1) { body(0); return; }
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors((size_t)workers);
-  auto run = [&](int w) {
-    try { body(w); } catch (...) { errors[(size_t)w] = std::current_exception(); next = total; }
-  };
-  try {
-    for (int w = 1; w < workers; w++) pool.emplace_back(run, w);
-  } catch (...) {
-    next = total;
-    for (auto& t : pool) t.join();
-    throw;
-  }
-  run(0);
-  for (auto& t : pool) t.join();
-  t_worker = 0;
-  for (auto& e : errors) if (e) std::rethrow_exception(e);
+  // An exception (or a thread that cannot start) empties the queue: the others stop at their next i.
+  run_workers(workers, [&](int64_t w) { body((int)w); }, [&] { next = total; });
 }
 
 inline int refl(int i, int n) { return i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i); }
@@ -686,18 +674,10 @@ template <typename Tp>
 bool typed(napi_env env, napi_value obj, const char* name, napi_typedarray_type want, Tp*& p, size_t expect) {
   napi_value v;
   if (!prop(env, obj, name, v)) return false;
-  bool is = false;
-  napi_is_typedarray(env, v, &is);
-  napi_typedarray_type t; size_t len; void* data; napi_value ab; size_t off;
-  if (!is || napi_get_typedarray_info(env, v, &t, &len, &data, &ab, &off) != napi_ok || t != want) {
-    napi_throw_type_error(env, nullptr, (std::string("trainStep: '") + name + "' must be a " + (want == napi_float32_array ? "Float32Array" : "Float64Array")).c_str());
-    return false;
-  }
-  if (len != expect) {
-    napi_throw_range_error(env, nullptr, (std::string("trainStep: '") + name + "' has " + std::to_string(len) + " values, expected " + std::to_string(expect)).c_str());
-    return false;
-  }
-  p = (Tp*)data;
+  Tp* data; size_t len;
+  if (!get_typed(env, v, want, data, len, (std::string("trainStep: '") + name + "'").c_str())) return false;
+  if (len != expect) return throw_range(env, std::string("trainStep: '") + name + "' has " + std::to_string(len) + " values, expected " + std::to_string(expect));
+  p = data;
   return true;
 }
 
@@ -713,9 +693,8 @@ bool number(napi_env env, napi_value obj, const char* name, double& out, double 
 
 // trainStep(inp, out): see lib/kernels/native.ts `TrainKernels.trainStep`.
 napi_value TrainStep(napi_env env, napi_callback_info info) {
-  size_t argc = 2; napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 2) { napi_throw_type_error(env, nullptr, "trainStep: expected (inputs, outputs)"); return nullptr; }
+  napi_value argv[2];
+  if (get_argv(env, info, argv, 2) < 2) { throw_type(env, "trainStep: expected (inputs, outputs)"); return nullptr; }
   double n, h, w, L, T, mu;
   if (!number(env, argv[0], "n", n, 1, 1 << 20, true) || !number(env, argv[0], "h", h, 3, 1 << 16, true) ||
       !number(env, argv[0], "w", w, 3, 1 << 16, true) || !number(env, argv[0], "layers", L, 1, 1024, true) ||
@@ -735,23 +714,16 @@ napi_value TrainStep(napi_env env, napi_callback_info info) {
       !typed(env, argv[1], "dM", napi_float64_array, o.dM, LL * 81) || !typed(env, argv[1], "dcoef", napi_float64_array, o.dcoef, LL * 5) ||
       !typed(env, argv[1], "ddec", napi_float64_array, o.ddec, 11) || !typed(env, argv[1], "recon", napi_float32_array, o.recon, NP)) return nullptr;
   net.I = I; net.x0[0] = B0; net.x0[1] = D0; net.w5 = w5; net.M = M; net.coef = coef; net.dec = dec; net.win = win;
-  try {
+  return guard(env, "auif native kernels: trainStep: ", [&]() -> napi_value {
     std::lock_guard<std::mutex> lock(g_step_lock);
     train_step(net, o);
-  } catch (const std::bad_alloc&) {
-    napi_throw_error(env, nullptr, "auif native kernels: trainStep: out of memory");
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, (std::string("auif native kernels: trainStep: ") + e.what()).c_str());
-  }
-  return nullptr;
+    return nullptr;
+  });
 }
 
 }  // namespace
 
 // Registered by auif_kernels.cc's module initialiser (one addon, one init).
 napi_status auif_register_train_kernels(napi_env env, napi_value exports) {
-  napi_value f;
-  napi_status s = napi_create_function(env, "trainStep", NAPI_AUTO_LENGTH, TrainStep, nullptr, &f);
-  if (s != napi_ok) return s;
-  return napi_set_named_property(env, exports, "trainStep", f);
+  return def(env, exports, "trainStep", TrainStep);
 }
