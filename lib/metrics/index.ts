@@ -39,6 +39,8 @@ export { tripletMoments, type TripletMoments } from './moments.js';
 /** The 13 metric names, in report order. */
 export const METRIC_NAMES = ['EN', 'SD', 'SF', 'AG', 'MI', 'SCD', 'VIF', 'Qabf', 'SSIM', 'CC', 'PSNR', 'RMSE', 'CE'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
+/** Metrics where a smaller value is the better fusion (VIFB's reading); all others: larger is better. */
+export const LOWER_IS_BETTER: readonly MetricName[] = ['RMSE', 'CE'];
 /** All 13 metrics of one fused image. */
 export type MetricValues = Record<MetricName, number>;
 

@@ -20,7 +20,7 @@ import { loadWeights } from '../model/checkpoint.js';
 import { disposeParams } from '../model/params.js';
 import { fusePairs } from '../figures/qualitative.js';
 import { DATASETS, DATASET_NAMES, type DatasetName } from '../data/datasets.js';
-import { METRIC_NAMES } from '../metrics/index.js';
+import { LOWER_IS_BETTER, METRIC_NAMES, type MetricName } from '../metrics/index.js';
 import { PALETTE, baseLayout } from '../figures/charts.js';
 import type { PlotlyFigure } from '../figures/plotly.js';
 import { ABLATION_VARIANTS, EVAL_VARIANTS, meanSpread, runFiles, type AblationKnob, type AblationPaths, type AblationRow } from '../train/ablations.js';
@@ -107,10 +107,28 @@ export function seedStudySummary(study: readonly SeedStudyRow[]): string {
   const within = placed.filter((r) => Math.abs(r.medianDeltaPct!) <= 3).length;
   const worst = placed.reduce((a, b) => (Math.abs(b.medianDeltaPct!) > Math.abs(a.medianDeltaPct!) ? b : a));
   const above = placed.filter((r) => r.authors! > r.max).length, below = placed.filter((r) => r.authors! < r.min).length;
+  // direction-aware: better / worse than every seed, RMSE and CE read as lower-is-better
+  const lower = (r: SeedStudyRow): boolean => LOWER_IS_BETTER.includes(r.metric as MetricName);
+  const better = placed.filter((r) => (lower(r) ? r.authors! < r.min : r.authors! > r.max));
+  const worse = placed.filter((r) => (lower(r) ? r.authors! > r.max : r.authors! < r.min));
+  const cell = (r: SeedStudyRow): string => `${DATASETS[r.dataset].title} ${r.metric}`;
+  const list = (rs: SeedStudyRow[]): string => (rs.length ? ` (${rs.map(cell).join(', ')})` : '');
+  const spread = placed.filter((r) => r.seeds.length > 1 && r.mean !== 0).map((r) => ({ r, cv: (100 * r.sd) / Math.abs(r.mean) }));
+  const widest = spread.length ? spread.reduce((a, b) => (b.cv > a.cv ? b : a)) : undefined;
+  const spreadText = widest
+    ? ` Between seeds the spread (sd / mean) is ${fmtPct(median(spread.map((x) => x.cv)))} % in the median cell and up to ${fmtPct(widest.cv)} % (${cell(widest.r)}).`
+    : '';
+  const chance = n > 1
+    ? ` If the authors' weights were one more draw of the same recipe, each cell would put them beyond all ${n} seeds with probability 1/${n + 1} on either side (≈ ${fmtPct(placed.length / (n + 1))} cells expected each way; the cells are correlated, so this is a reading, not a test).`
+    : '';
   return `Over ${n} seed${n === 1 ? '' : 's'} of the paper's recipe, the median seed is within 3 % of the authors' weights in ${within} of ${placed.length} (set, metric) cells; `
     + `the largest gap is ${worst.metric} on ${DATASETS[worst.dataset].title} (median ${fmt(worst.median)} against ${fmt(worst.authors)}, ${signed(worst.medianDeltaPct)} %). `
-    + `The authors' value lies above every seed in ${above} cell${above === 1 ? '' : 's'} and below every seed in ${below}.`;
+    + `The authors' value lies above every seed in ${above} cell${above === 1 ? '' : 's'} and below every seed in ${below}. `
+    + `Reading RMSE and CE as lower-is-better, the authors' weights are better than every seed in ${better.length} cell${better.length === 1 ? '' : 's'}${list(better)} `
+    + `and worse than every seed in ${worse.length}${list(worse)}.${chance}${spreadText}`;
 }
+
+function fmtPct(x: number): string { return x.toFixed(1); }
 
 /**
  * A knob of the report: a trained knob, `rule` (the test-time fusion rule on the paper's seeds),

@@ -24,7 +24,7 @@ import { checkPair, fuse } from '../model/auif.js';
 import { loadWeights } from '../model/checkpoint.js';
 import { disposeParams, type AuifParams } from '../model/params.js';
 import { FUSION_MODES, type FusionMode } from '../fusion/rules.js';
-import { METRIC_NAMES, type MetricName, type MetricValues } from '../metrics/index.js';
+import { LOWER_IS_BETTER, METRIC_NAMES, type MetricName, type MetricValues } from '../metrics/index.js';
 import { conventionOf, type MetricConvention } from '../metrics/types.js';
 import { evaluateDataset, type DatasetEvaluation, type PairEvaluation } from './evaluate.js';
 import { comparableWithPrinted, paperRow, PaperTableError, type PaperMetric, PAPER_METRICS } from './paper_table.js';
@@ -36,8 +36,7 @@ export class CompareModelsError extends Error {
   constructor(message: string) { super(message); this.name = 'CompareModelsError'; }
 }
 
-/** Metrics where a smaller value is the better fusion (VIFB's reading); all others: larger is better. */
-export const LOWER_IS_BETTER: readonly MetricName[] = ['RMSE', 'CE'];
+export { LOWER_IS_BETTER } from '../metrics/index.js';
 
 /**
  * One side of the comparison: `params` already in memory (not disposed here), else the weights

@@ -43,6 +43,22 @@ t('seed study: the paper\'s seeds against the authors\' weights', () => {
   assert.match(seedStudySummary([]), /No seed/);
 });
 
+t('seed study summary: better/worse than every seed reads RMSE and CE as lower-is-better; chance and spread as computed', () => {
+  // SD: authors 15 > every seed (better); CE: authors 0.5 < every seed (better, lower is better);
+  // SF: authors 0 < every seed (worse)
+  const rows = [
+    ...rowsOf('paper', [1, 2, 3, 4, 5], [10, 12, 11, 13, 14]), ...rowsOf('authors', [0], [15]),
+    ...rowsOf('paper', [1, 2, 3, 4, 5], [1, 2, 3, 4, 5], 'CE'), ...rowsOf('authors', [0], [0.5], 'CE'),
+    ...rowsOf('paper', [1, 2, 3, 4, 5], [2, 2, 2, 2, 2], 'SF'), ...rowsOf('authors', [0], [0], 'SF'),
+  ];
+  const text = seedStudySummary(seedStudy(rows, ['SD', 'SF', 'CE']));
+  assert.match(text, /above every seed in 1 cell and below every seed in 2\./);
+  assert.match(text, /better than every seed in 2 cells \(TNO SD, TNO CE\) and worse than every seed in 1 \(TNO SF\)\./);
+  assert.match(text, /probability 1\/6 on either side \(≈ 0\.5 cells expected each way/);   // 3 cells / 6
+  // sd/mean: SD 1.5811/12 = 13.2 %, SF 0 %, CE 1.5811/3 = 52.7 %; median 13.2 %
+  assert.match(text, /spread \(sd \/ mean\) is 13\.2 % in the median cell and up to 52\.7 % \(TNO CE\)/);
+});
+
 t('findings: a variant beyond the seeds\' spread, the largest change', () => {
   const rows = [
     ...rowsOf('paper', [1, 2, 3], [10, 11, 12]), ...rowsOf('paper', [1, 2, 3], [1, 1, 1], 'EN'),
