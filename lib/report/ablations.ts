@@ -25,6 +25,9 @@ import { PALETTE, baseLayout } from '../figures/charts.js';
 import type { PlotlyFigure } from '../figures/plotly.js';
 import { ABLATION_VARIANTS, EVAL_VARIANTS, meanSpread, runFiles, type AblationKnob, type AblationPaths, type AblationRow } from '../train/ablations.js';
 
+/** The six metrics of AUIF's quantitative table (higher is better for all six). */
+export const PRINTED_SIX: readonly string[] = ['EN', 'SD', 'SF', 'VIF', 'AG', 'SCD'];
+
 /** Mid-rank percentile of `a` among `xs`: 100 · (#{x < a} + ½ #{x = a}) / n. */
 export function percentileRank(xs: readonly number[], a: number): number {
   if (xs.length === 0) throw new Error('percentileRank: no values');
@@ -159,7 +162,7 @@ export const AUTHORS_CATEGORY = "authors' weights";
  * of the knob's variants (`authors-rule`, `classic`) it is a bar and only the line is added.
  * Variants without rows are left out.
  */
-export function knobChart(rows: readonly AblationRow[], knob: ReportKnob, metrics: readonly string[] = ['EN', 'SD', 'SF', 'VIF', 'AG', 'SCD']): PlotlyFigure {
+export function knobChart(rows: readonly AblationRow[], knob: ReportKnob, metrics: readonly string[] = PRINTED_SIX): PlotlyFigure {
   const variants = knobVariants(knob).filter((v) => rows.some((r) => r.variant === v));
   const hasAuthors = rows.some((r) => r.variant === 'authors' && r.seed === 0);
   const authorsMarkers = hasAuthors && !variants.includes('authors');
@@ -211,6 +214,10 @@ export interface KnobFinding {
   beyondSpread: string[];
   /** The metric with the largest relative change and that change in %. */
   largest: { metric: string; pct: number };
+  /** The same among {@link PRINTED_SIX} (when any of them is in `metrics`). */
+  largestPrinted?: { metric: string; pct: number };
+  /** Seeds of the reference variant. */
+  refSeeds: number;
 }
 
 /** Each variant of a knob against `paper` (or `authors` for `classic`), per test set. */
@@ -221,17 +228,21 @@ export function knobFindings(rows: readonly AblationRow[], knob: ReportKnob, met
     for (const dataset of DATASET_NAMES) {
       const beyond: string[] = [];
       let largest = { metric: '', pct: 0 };
+      let largestPrinted: { metric: string; pct: number } | undefined;
       let seeds = 0;
+      let refSeeds = 0;
       for (const m of metrics) {
         const v = meanSpread([...seedValues(rows, variant, dataset, m).values()]);
         const p = meanSpread([...seedValues(rows, ref, dataset, m).values()]);
         if (!v.n || !p.n) continue;
         seeds = Math.max(seeds, v.n);
+        refSeeds = Math.max(refSeeds, p.n);
         if (Math.abs(v.mean - p.mean) > v.sd + p.sd) beyond.push(m);
         const pct = p.mean !== 0 ? (100 * (v.mean - p.mean)) / Math.abs(p.mean) : 0;
         if (Math.abs(pct) > Math.abs(largest.pct) || !largest.metric) largest = { metric: m, pct };
+        if (PRINTED_SIX.includes(m) && (!largestPrinted || Math.abs(pct) > Math.abs(largestPrinted.pct))) largestPrinted = { metric: m, pct };
       }
-      if (seeds) out.push({ variant, dataset, seeds, beyondSpread: beyond, largest });
+      if (seeds) out.push({ variant, dataset, seeds, refSeeds, beyondSpread: beyond, largest, ...(largestPrinted ? { largestPrinted } : {}) });
     }
   }
   return out;
@@ -247,7 +258,14 @@ export function knobSummary(rows: readonly AblationRow[], knob: ReportKnob, metr
   const byVariant = new Map<string, KnobFinding[]>();
   for (const x of f) byVariant.set(x.variant, [...(byVariant.get(x.variant) ?? []), x]);
   const parts = [...byVariant].map(([variant, fs_]) => {
-    const sets = fs_.map((x) => `${DATASETS[x.dataset].title.split(' ')[0]}: ${x.beyondSpread.length} of ${metrics.length} metrics beyond the seeds' spread, largest ${x.largest.metric} ${signed(x.largest.pct)} %`).join('; ');
+    const sets = fs_.map((x) => {
+      // one value on each side: no spread, so "differ"; else |Δ mean| > sd + sd
+      const what = x.seeds === 1 && x.refSeeds === 1 ? 'differ' : "beyond the seeds' spread";
+      const names = x.beyondSpread.length && x.beyondSpread.length <= 6 ? ` (${x.beyondSpread.join(', ')})` : '';
+      const printed = x.largestPrinted && x.largestPrinted.metric !== x.largest.metric
+        ? `; of the six printed, ${x.largestPrinted.metric} ${signed(x.largestPrinted.pct)} %` : '';
+      return `${DATASETS[x.dataset].title.split(' ')[0]}: ${x.beyondSpread.length} of ${metrics.length} metrics ${what}${names}, largest ${x.largest.metric} ${signed(x.largest.pct)} %${printed}`;
+    }).join('; ');
     return `\`${variant}\` (${fs_[0].seeds} seed${fs_[0].seeds === 1 ? '' : 's'}) against \`${ref}\` (${refSeeds}): ${sets}.`;
   });
   return parts.join(' ');

@@ -69,7 +69,10 @@ t('findings: a variant beyond the seeds\' spread, the largest change', () => {
   assert.equal(f[0].beyondSpread, ['SD']);      // |21 − 11| > 1 + 1; EN: |1 − 1| = 0 not > 0.01 + 0
   assert.is(f[0].largest.metric, 'SD');
   assert.ok(Math.abs(f[0].largest.pct - (100 * 10) / 11) < 1e-9);
-  assert.match(knobSummary(rows, 'depth', ['SD', 'EN']), /`depth-1` \(3 seeds\) against `paper` \(3\): TNO: 1 of 2 metrics beyond the seeds' spread, largest SD \+90\.9 %/);
+  assert.match(knobSummary(rows, 'depth', ['SD', 'EN']), /`depth-1` \(3 seeds\) against `paper` \(3\): TNO: 1 of 2 metrics beyond the seeds' spread \(SD\), largest SD \+90\.9 %\./);
+  // largest overall CE, largest of the six printed SD; one value on each side → "differ"
+  const one = [...rowsOf('authors', [0], [10]), ...rowsOf('authors', [0], [1], 'CE'), ...rowsOf('classic', [0], [12]), ...rowsOf('classic', [0], [3], 'CE')];
+  assert.match(knobSummary(one, 'classic', ['SD', 'CE']), /`classic` \(1 seed\) against `authors` \(1\): TNO: 2 of 2 metrics differ \(SD, CE\), largest CE \+200\.0 %; of the six printed, SD \+20\.0 %\./);
   assert.match(knobSummary(rows, 'mu', ['SD']), /No variant of this knob is scored yet/);
   assert.match(knobSummary([], 'mu', ['SD']), /No run of the reference/);
   assert.equal(knobVariants('classic'), ['authors', 'classic']);
