@@ -240,6 +240,20 @@ AUIF_INLINE void stockham(Plan& P, double* re, double* im, size_t batch) {
   if (xr != re) { std::memcpy(re, xr, L * sizeof(double)); std::memcpy(im, xi, L * sizeof(double)); }
 }
 
+// out[j·batch + c] = in[j·batch + c] · w[j] for j < rows: a per-row complex scaling (in may be out).
+AUIF_INLINE void scale_rows(const double* wr, const double* wi, int rows, size_t batch,
+                            const double* xr_in, const double* xi_in, double* or_out, double* oi_out) {
+  for (int j = 0; j < rows; j++) {
+    const double cr = wr[j], ci = wi[j];
+    for (size_t c = 0; c < batch; c++) {
+      const size_t i = (size_t)j * batch + c;
+      const double x = xr_in[i], y = xi_in[i];
+      or_out[i] = x * cr - y * ci;
+      oi_out[i] = x * ci + y * cr;
+    }
+  }
+}
+
 // Bluestein (FftPlan.bluestein): X = c̄·IFFT_M(FFT_M(x·c̄)·K), the inner inverse unnormalised.
 AUIF_INLINE void bluestein(Plan& P, double* re, double* im, size_t batch) {
   const int n = P.n, M = P.M;
@@ -248,35 +262,11 @@ AUIF_INLINE void bluestein(Plan& P, double* re, double* im, size_t batch) {
   double* ar = P.sRe.data();
   double* ai = P.sIm.data();
   std::fill(ar, ar + L, 0.0); std::fill(ai, ai + L, 0.0);
-  for (int j = 0; j < n; j++) {
-    const double cr = P.chirpRe[j], ci = P.chirpIm[j];
-    for (size_t c = 0; c < batch; c++) {
-      const size_t i = (size_t)j * batch + c;
-      const double x = re[i], y = im[i];
-      ar[i] = x * cr - y * ci;
-      ai[i] = x * ci + y * cr;
-    }
-  }
+  scale_rows(P.chirpRe, P.chirpIm, n, batch, re, im, ar, ai);
   stockham(*P.inner, ar, ai, batch);
-  for (int k = 0; k < M; k++) {
-    const double kr = P.kernRe[k], ki = P.kernIm[k];
-    for (size_t c = 0; c < batch; c++) {
-      const size_t i = (size_t)k * batch + c;
-      const double x = ar[i], y = ai[i];
-      ar[i] = x * kr - y * ki;
-      ai[i] = x * ki + y * kr;
-    }
-  }
+  scale_rows(P.kernRe, P.kernIm, M, batch, ar, ai, ar, ai);
   stockham(*P.inner, ai, ar, batch);  // inverse, unnormalised: the forward with re/im swapped
-  for (int j = 0; j < n; j++) {
-    const double cr = P.chirpRe[j], ci = P.chirpIm[j];
-    for (size_t c = 0; c < batch; c++) {
-      const size_t i = (size_t)j * batch + c;
-      const double x = ar[i], y = ai[i];
-      re[i] = x * cr - y * ci;
-      im[i] = x * ci + y * cr;
-    }
-  }
+  scale_rows(P.chirpRe, P.chirpIm, n, batch, ar, ai, re, im);
 }
 
 AUIF_INLINE void fft_forward(Plan& P, double* re, double* im, size_t batch) {
