@@ -21,7 +21,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readGrey, writeFileAtomic, writeGreyPng, type GreyImage } from '../io/image.js';
+import { jpegRoundTrip, readGrey, writeFileAtomic, writeGreyPng, type GreyImage } from '../io/image.js';
+import { evaluateDataset } from './evaluate.js';
+import type { MetricValues } from '../metrics/index.js';
 import { datasetPairs, DATASETS, type DatasetName, type ImagePair } from '../data/datasets.js';
 import type { MetricConvention } from '../metrics/types.js';
 import { getMethod } from '../methods/index.js';
@@ -30,7 +32,7 @@ import { imageGrid, writePng, type GridImage } from '../figures/imageGrid.js';
 import { markdownTable } from '../figures/display.js';
 import { pairLabel } from '../figures/qualitative.js';
 import { median } from '../util/stats.js';
-import { loadPaperTables, paperDataset, type PaperDataset, type PaperMetric, type PaperRow, type PaperSource } from './paper_table.js';
+import { loadPaperTables, paperDataset, paperRow, PAPER_METRICS, type PaperDataset, type PaperMetric, type PaperRow, type PaperSource } from './paper_table.js';
 
 /** The columns of AUIF's printed table, in its order. */
 export const COMPARISON_METRICS: readonly PaperMetric[] = ['EN', 'SD', 'SF', 'VIF', 'AG', 'SCD'];
@@ -525,6 +527,63 @@ export async function comparisonFigure(opts: ComparisonFigureOptions): Promise<{
 // ---------------------------------------------------------------------------------------------
 // Writing the results
 
+// ---------------------------------------------------------------------------------------------
+// Scores of cached fused images after a JPEG round trip (how some printed rows were made)
+
+/** A method's means on a set from its lossless cached images and from the same images after a JPEG round trip. */
+export interface JpegSavedScores {
+  method: string;
+  title: string;
+  set: DatasetName;
+  quality: number;
+  pairs: number;
+  /** `printed`-convention means of the cached PNGs, and of the same images saved as JPEG and read back. */
+  png: MetricValues;
+  jpeg: MetricValues;
+  /** The printed row (DIDFuse's table where it has the method — three decimals — else AUIF's), or null. */
+  printed: Partial<Record<PaperMetric, number>> | null;
+  printedFrom: PaperSource | null;
+}
+
+/**
+ * Scores method `name`'s cached fused images of `set` (pairs `indices`) twice under the `printed`
+ * convention: as cached (lossless PNG) and after `jpegRoundTrip(F, quality)`, the round-tripped
+ * images written beside the cache as `<cache>/<name>/<set>-jpeg<quality>/F<i>.png`.
+ * Why: the FLIR rows that AUIF's and DIDFuse's tables print for DenseFuse and DeepFuse are those of
+ * fused images saved as JPEG at quality 75 (test/methods/printed_flir.test.ts).
+ */
+export async function jpegSavedScores(cacheDir: string, name: string, set: DatasetName, indices: number[], quality = 75): Promise<JpegSavedScores> {
+  const src = cachedFusedDir(cacheDir, name, set);
+  const dst = `${src}-jpeg${quality}`;
+  fs.mkdirSync(dst, { recursive: true });
+  for (const i of indices) {
+    const f = path.join(src, `F${i}.png`);
+    if (!fs.existsSync(f)) throw new ComparisonError(`${f} is not in the cache: fuse ${name} on ${set} first (fuseCached)`);
+    await writeGreyPng(path.join(dst, `F${i}.png`), await jpegRoundTrip(await readGrey(f), quality));
+  }
+  const title = getMethod(name).info.title;
+  let printed: JpegSavedScores['printed'] = null;
+  let printedFrom: PaperSource | null = null;
+  for (const source of ['DIDFuse', 'AUIF'] as const) {
+    try { printed = paperRow(source, set, title).values; printedFrom = source; break; } catch { /* not in that table */ }
+  }
+  return {
+    method: name, title, set, quality, pairs: indices.length,
+    png: (await evaluateDataset(set, src, { convention: 'printed', indices })).means,
+    jpeg: (await evaluateDataset(set, dst, { convention: 'printed', indices })).means,
+    printed, printedFrom,
+  };
+}
+
+/** Markdown table of {@link jpegSavedScores} results: per method, PNG / JPEG / printed for each of the papers' metrics. */
+export function jpegSavedMarkdown(list: JpegSavedScores[]): string {
+  const rows = list.map((r) => ({
+    method: `${r.title} (${DATASETS[r.set].title}, ${r.pairs} pairs; printed: ${r.printedFrom ?? '—'})`,
+    ...Object.fromEntries(PAPER_METRICS.map((m) => [m, `${r.png[m].toFixed(4)} / ${r.jpeg[m].toFixed(4)} / ${r.printed?.[m] ?? '—'}`])),
+  }));
+  return `Each cell: lossless PNG / after JPEG quality ${list[0]?.quality ?? 75} / printed (\`printed\` convention).\n\n${markdownTable(rows)}\n`;
+}
+
 export interface ComparisonResults {
   preset: string;
   /** The pairs behind every mean, per set. */
@@ -533,6 +592,8 @@ export interface ComparisonResults {
   efficiency: MethodEfficiency[];
   /** One line about the machine (e.g. `uptime`'s load) when the timings were taken. */
   machine?: string;
+  /** Extra sections of comparison.md (title, Markdown), after the tables and before the efficiency table. */
+  sections?: { title: string; markdown: string }[];
 }
 
 /** A CSV with a first column `preset` (the preset that made every line). */
@@ -561,6 +622,7 @@ export async function writeComparisonResults(dir: string, r: ComparisonResults):
     `# The comparison of methods (notebook 07)\n`,
     `Made by notebooks/07-comparison.ipynb, ${head}. With fewer pairs than the paper's, the means are not the printed table's means: their Δ measures the choice of pairs as much as the port.\n`,
     ...r.tables.map((t) => `## ${t.set}, \`${t.convention}\` convention\n\n${comparisonTableMarkdown(t)}`),
+    ...(r.sections ?? []).map((x) => `## ${x.title}\n\n${x.markdown}`),
     `## Efficiency\n`, efficiencyMarkdown(r.efficiency), r.machine ? `Machine: ${r.machine}\n` : '',
   ].join('\n');
   const effCsv = ['method,title,family,parameters,width,height,load_ms,median_ms,runs_ms,rss_before_kib,rss_peak_kib,rss_delta_kib',

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { luma601, rintHalfEven, unitToU8, u8ToUnit, readGrey8, readGrey, writeGreyPng, ImageError } from '../../lib/io/image.js';
+import { luma601, rintHalfEven, unitToU8, u8ToUnit, readGrey8, readGrey, writeGreyPng, jpegRoundTrip, ImageError } from '../../lib/io/image.js';
 import { decodeBmp, BmpError } from '../../lib/io/bmp.js';
 import { upstreamFile } from '../helpers/upstream.js';
 
@@ -200,6 +200,30 @@ t('write errors: ImageError "cannot write <file>: <cause>"', async () => {
   assert.instance(e, ImageError);
   assert.is((e as ImageError).file, out);
   assert.match(e!.message, new RegExp(`^cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT`));
+});
+
+t('jpegRoundTrip: same size, 8-bit values; quality 100 within 2 levels of a smooth ramp, quality 75 changes a texture; bad quality refused', async () => {
+  const W = 64, H = 48;
+  const ramp = { width: W, height: H, data: new Float32Array(W * H).map((_, i) => Math.fround(Math.round(((i % W) + Math.floor(i / W)) * 255 / (W + H)) / 255)) };
+  const r100 = await jpegRoundTrip(ramp, 100);
+  assert.is(r100.width, W); assert.is(r100.height, H); assert.is(r100.data.length, W * H);
+  let worst = 0;
+  for (let i = 0; i < W * H; i++) {
+    const v = r100.data[i] * 255;
+    assert.ok(Math.abs(v - Math.round(v)) < 1e-3, `pixel ${i} = ${v}/255 is not an 8-bit level`);
+    worst = Math.max(worst, Math.abs(r100.data[i] - ramp.data[i]) * 255);
+  }
+  assert.ok(worst <= 2 + 1e-4, `q100 worst ${worst} levels`);
+  const noise = { width: W, height: H, data: new Float32Array(W * H).map((_, i) => ((i * 7919) % 256) / 255) };
+  const r75 = await jpegRoundTrip(noise, 75);
+  let changed = 0;
+  for (let i = 0; i < W * H; i++) if (Math.abs(r75.data[i] - noise.data[i]) > 0.5 / 255) changed++;
+  assert.ok(changed > W * H / 2, `q75 changed only ${changed} of ${W * H} pixels of a texture`);
+  for (const q of [0, 101, 7.5]) {
+    const e = await jpegRoundTrip(ramp, q).catch((x: Error) => x);
+    assert.instance(e, ImageError);
+    assert.match((e as Error).message, /JPEG quality must be an integer from 1 to 100/);
+  }
 });
 
 t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -12,9 +12,13 @@ import path from 'node:path';
 import sharp from 'sharp';
 import {
   bestIndices, buildComparisonTable, competitionRanks, comparisonTableMarkdown, comparisonTablesCsv, ComparisonError,
-  cropFromFractions, focusRanksCsv, NOT_PORTED, writeComparisonResults, measureEfficiency, printedRowFor, withZoomInset, type MethodEntry,
+  cropFromFractions, focusRanksCsv, NOT_PORTED, writeComparisonResults, jpegSavedScores, jpegSavedMarkdown, measureEfficiency, printedRowFor, withZoomInset, type MethodEntry,
 } from '../../lib/report/comparison.js';
 import { parsePaperTables } from '../../lib/report/paper_table.js';
+import { evaluateDataset } from '../../lib/report/evaluate.js';
+import { jpegRoundTrip, readGrey, writeGreyPng } from '../../lib/io/image.js';
+import { datasetPairs } from '../../lib/data/datasets.js';
+import { upstreamGroup } from '../helpers/upstream.js';
 
 const t = suite('report/comparison');
 
@@ -205,6 +209,46 @@ t('efficiency: one child process per method, its shape (no timing asserted)', as
 t('efficiency: a bad repeat count or an unknown method is refused before any child starts', () => {
   assert.throws(() => measureEfficiency('tif', 'a', 'b', 0), /repeats must be a positive integer/);
   assert.throws(() => measureEfficiency('nosuch', 'a', 'b', 1), /unknown method 'nosuch'/);
+});
+
+t('written results: extra sections sit between the tables and the efficiency table', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmps-'));
+  try {
+    const files = await writeComparisonResults(dir, { preset: 'quick', indices: { tno: [1] }, tables: [tab], efficiency: [], sections: [{ title: 'Saved as JPEG', markdown: 'the note\n' }] });
+    const md = fs.readFileSync(files[0], 'utf8');
+    assert.ok(md.indexOf('## Saved as JPEG\n\nthe note') > md.indexOf('## TNO'), md);
+    assert.ok(md.indexOf('## Saved as JPEG') < md.indexOf('## Efficiency'), md);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+t('jpegSavedScores: the cached images and their JPEG round trip, scored as evaluateDataset scores them; the printed row from DIDFuse\'s table; a missing image named', async () => {
+  if (!(await upstreamGroup('flir'))) return;
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'cmpj-'));
+  try {
+    const pairs = await datasetPairs('flir', { quiet: true });
+    const src = path.join(cache, 'deepfuse', 'flir');
+    fs.mkdirSync(src, { recursive: true });
+    const ix = [36, 14];
+    for (const i of ix) await writeGreyPng(path.join(src, `F${i}.png`), await readGrey(pairs[i - 1].vis));   // stand-in "fused" images
+    const r = await jpegSavedScores(cache, 'deepfuse', 'flir', ix, 75);
+    assert.equal([r.method, r.title, r.set, r.quality, r.pairs, r.printedFrom], ['deepfuse', 'DeepFuse', 'flir', 75, 2, 'DIDFuse']);
+    assert.is(r.printed!.SF, 15.471);
+    assert.equal(r.png, (await evaluateDataset('flir', src, { convention: 'printed', indices: ix })).means);
+    const mine = path.join(cache, 'mine');
+    fs.mkdirSync(mine);
+    for (const i of ix) await writeGreyPng(path.join(mine, `F${i}.png`), await jpegRoundTrip(await readGrey(path.join(src, `F${i}.png`)), 75));
+    assert.equal(r.jpeg, (await evaluateDataset('flir', mine, { convention: 'printed', indices: ix })).means);
+    assert.ok(Math.abs(r.jpeg.SF - r.png.SF) > 1e-3, 'the round trip changes SF');
+    assert.ok(fs.existsSync(path.join(cache, 'deepfuse', 'flir-jpeg75', 'F36.png')));
+    assert.match(jpegSavedMarkdown([r]), `| DeepFuse (FLIR, 2 pairs; printed: DIDFuse) | ${r.png.EN.toFixed(4)} / ${r.jpeg.EN.toFixed(4)} / 7.213 |`);
+    const e = await jpegSavedScores(cache, 'deepfuse', 'flir', [1], 75).catch((x: Error) => x);
+    assert.instance(e, ComparisonError);
+    assert.match((e as Error).message, /F1\.png is not in the cache: fuse deepfuse on flir first/);
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 t.run();
