@@ -32,7 +32,7 @@ import { imageGrid, writePng, type GridImage } from '../figures/imageGrid.js';
 import { markdownTable } from '../figures/display.js';
 import { pairLabel } from '../figures/qualitative.js';
 import { median } from '../util/stats.js';
-import { loadPaperTables, paperDataset, paperRow, PAPER_METRICS, type PaperDataset, type PaperMetric, type PaperRow, type PaperSource } from './paper_table.js';
+import { loadPaperTables, paperDataset, PAPER_METRICS, type PaperDataset, type PaperMetric, type PaperRow, type PaperSource } from './paper_table.js';
 
 /** The columns of AUIF's printed table, in its order. */
 export const COMPARISON_METRICS: readonly PaperMetric[] = ['EN', 'SD', 'SF', 'VIF', 'AG', 'SCD'];
@@ -137,9 +137,9 @@ export interface BuildTableOptions {
 /** The reason given for a printed method that is neither registered nor listed as unavailable. */
 export const NOT_PORTED = 'not ported (no registered method of that name): only the printed numbers are shown';
 
-/** The printed row for a method title: AUIF's table first, else DIDFuse's (e.g. DIDFuse itself). */
-export function printedRowFor(title: string, set: PaperDataset, rows: PaperRow[]): PaperRow | null {
-  for (const source of ['AUIF', 'DIDFuse'] as const) {
+/** The printed row for a method title: AUIF's table first, else DIDFuse's (e.g. DIDFuse itself), or the tables in `order`. */
+export function printedRowFor(title: string, set: PaperDataset, rows: PaperRow[], order: readonly PaperSource[] = ['AUIF', 'DIDFuse']): PaperRow | null {
+  for (const source of order) {
     const r = rows.find((x) => x.source === source && x.dataset === set && x.method === title);
     if (r) return r;
   }
@@ -525,9 +525,6 @@ export async function comparisonFigure(opts: ComparisonFigureOptions): Promise<{
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writing the results
-
-// ---------------------------------------------------------------------------------------------
 // Scores of cached fused images after a JPEG round trip (how some printed rows were made)
 
 /** A method's means on a set from its lossless cached images and from the same images after a JPEG round trip. */
@@ -562,16 +559,12 @@ export async function jpegSavedScores(cacheDir: string, name: string, set: Datas
     await writeGreyPng(path.join(dst, `F${i}.png`), await jpegRoundTrip(await readGrey(f), quality));
   }
   const title = getMethod(name).info.title;
-  let printed: JpegSavedScores['printed'] = null;
-  let printedFrom: PaperSource | null = null;
-  for (const source of ['DIDFuse', 'AUIF'] as const) {
-    try { printed = paperRow(source, set, title).values; printedFrom = source; break; } catch { /* not in that table */ }
-  }
+  const row = printedRowFor(title, paperDataset(set), loadPaperTables(), ['DIDFuse', 'AUIF']);
   return {
     method: name, title, set, quality, pairs: indices.length,
     png: (await evaluateDataset(set, src, { convention: 'printed', indices })).means,
     jpeg: (await evaluateDataset(set, dst, { convention: 'printed', indices })).means,
-    printed, printedFrom,
+    printed: row?.values ?? null, printedFrom: row?.source ?? null,
   };
 }
 
@@ -583,6 +576,9 @@ export function jpegSavedMarkdown(list: JpegSavedScores[]): string {
   }));
   return `Each cell: lossless PNG / after JPEG quality ${list[0]?.quality ?? 75} / printed (\`printed\` convention).\n\n${markdownTable(rows)}\n`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Writing the results
 
 export interface ComparisonResults {
   preset: string;
